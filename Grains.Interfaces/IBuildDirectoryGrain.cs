@@ -1,0 +1,12 @@
+namespace Orleans.Zuul.Grains;
+
+/// <summary>The list of running and recently finished builds (one activation, key 0), fed by build grains.</summary>
+[Alias("Orleans.Zuul.IBuildDirectoryGrain")]
+public interface IBuildDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Update")]
+    Task UpdateAsync(BuildInfo build);
+
+    [Alias("List")]
+    Task<IReadOnlyList<BuildInfo>> ListAsync();
+}

@@ -1,0 +1,1 @@
+namespace Orleans.Zuul.ZooKeeper;
