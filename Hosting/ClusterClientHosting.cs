@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Orleans.Zuul.Hosting;
+
+/// <summary>Makes a process (web frontend, executor) an Orleans client of the Orleans.Zuul cluster.</summary>
+public static class ClusterClientHosting
+{
+    public static IHostApplicationBuilder AddZuulClusterClient(this IHostApplicationBuilder builder)
+    {
+        var settings = ClusterSettings.FromConfiguration(builder.Configuration);
+        StartupValidation.ThrowIfInvalid("cluster", settings.Validate());
+        builder.Services.AddSingleton(settings);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            });
+            if (settings.ZooKeeperConnectionString is null)
+            {
+                client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
+            }
+            else
+            {
+                throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
+            }
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,79 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.Zuul.Hosting;
+
+/// <summary>How a process reaches the Orleans cluster. Bound from the configuration root
+/// (<c>Zone</c>, <c>Cluster:Id</c>, <c>Orleans:*</c>, <c>ZooKeeper:ConnectionString</c>).</summary>
+public sealed class ClusterSettings
+{
+    /// <summary>Orleans cluster id (<c>Cluster:Id</c>).</summary>
+    public string ClusterId { get; set; } = "orleans-zuul";
+
+    /// <summary>Service id; stable across deployments.</summary>
+    public string ServiceId { get; set; } = "orleans-zuul";
+
+    /// <summary>ZooKeeper connection string; absent = embedded localhost clustering.</summary>
+    public string? ZooKeeperConnectionString { get; set; }
+
+    /// <summary>Silo-to-silo port (<c>Orleans:SiloPort</c>).</summary>
+    [Range(0, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port (<c>Orleans:GatewayPort</c>).</summary>
+    [Range(0, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>This process's zone (<c>Zone</c>); null = un-zoned.</summary>
+    public string? Zone { get; set; }
+
+    public static ClusterSettings FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var settings = new ClusterSettings();
+        settings.ClusterId = configuration["Cluster:Id"] is { Length: > 0 } id ? id : settings.ClusterId;
+        settings.ServiceId = configuration["Cluster:ServiceId"] is { Length: > 0 } sid ? sid : settings.ServiceId;
+        settings.ZooKeeperConnectionString = configuration["ZooKeeper:ConnectionString"] is { Length: > 0 } zk ? zk : null;
+        settings.Zone = configuration["Zone"] is { Length: > 0 } zone ? zone : null;
+        settings.SiloPort = ReadPort(configuration, "Orleans:SiloPort", settings.SiloPort);
+        settings.GatewayPort = ReadPort(configuration, "Orleans:GatewayPort", settings.GatewayPort);
+        return settings;
+    }
+
+    /// <summary>Every problem with these settings, for one start-up error that lists them all.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            errors.Add("Cluster:Id must not be empty.");
+        }
+
+        if (SiloPort is < 0 or > 65535)
+        {
+            errors.Add($"Orleans:SiloPort must be 0..65535 (got {SiloPort}).");
+        }
+
+        if (GatewayPort is < 0 or > 65535)
+        {
+            errors.Add($"Orleans:GatewayPort must be 0..65535 (got {GatewayPort}).");
+        }
+
+        if (Zone is { } z && (z.Length > 63 || z.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))))
+        {
+            errors.Add($"Zone '{z}' must be at most 63 characters of letters, digits, '-', '_' or '.'.");
+        }
+
+        return errors;
+    }
+
+    private static int ReadPort(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, int fallback)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        // An unparsable value becomes -1 so Validate reports it with the key's name.
+        return int.TryParse(text, out var port) ? port : -1;
+    }
+}
