@@ -1,1 +1,3 @@
-Console.WriteLine("not yet");
+using Orleans.Zuul.Silo;
+
+await SiloApp.Build(args).RunAsync();

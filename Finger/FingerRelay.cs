@@ -1,0 +1,102 @@
+using System.IO.Pipelines;
+
+namespace Orleans.Zuul.Finger;
+
+/// <summary>
+/// Relays a finger stream between a client (a pipe) and an upstream (a stream): one copy loop per direction,
+/// reads straight into the client pipe's memory (no intermediate buffer, no allocation per chunk), and
+/// zero-byte reads while idle so a quiet stream holds no buffer.
+/// </summary>
+public static class FingerRelay
+{
+    /// <summary>Bytes asked of the upstream per read; large reads keep the syscall count low.</summary>
+    public const int ReadSize = 64 * 1024;
+
+    public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var down = CopyUpstreamToClientAsync(upstream, client.Output, cts.Token);
+        var up = DrainClientAsync(client.Input, cts.Token);
+        var first = await Task.WhenAny(down, up).ConfigureAwait(false);
+        await cts.CancelAsync().ConfigureAwait(false);
+        RelayResult result;
+        if (first == down)
+        {
+            result = await down.ConfigureAwait(false);
+            await up.ConfigureAwait(false);
+        }
+        else
+        {
+            var downResult = await down.ConfigureAwait(false);
+            result = cancellationToken.IsCancellationRequested
+                ? downResult with { Outcome = RelayOutcome.Cancelled }
+                : downResult with { Outcome = RelayOutcome.ClientClosed };
+        }
+
+        return result;
+    }
+
+    private static async Task<RelayResult> CopyUpstreamToClientAsync(Stream upstream, PipeWriter output, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                // Wait for data without holding a buffer: idle followers cost only their sockets.
+                await upstream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                var memory = output.GetMemory(ReadSize);
+                var n = await upstream.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    return new RelayResult(RelayOutcome.UpstreamCompleted, total, null);
+                }
+
+                output.Advance(n);
+                total += n;
+                var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    return new RelayResult(RelayOutcome.ClientClosed, total, null);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return new RelayResult(RelayOutcome.Cancelled, total, null);
+        }
+        catch (IOException ex)
+        {
+            return new RelayResult(RelayOutcome.UpstreamFailed, total, ex);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return new RelayResult(RelayOutcome.UpstreamFailed, total, ex);
+        }
+    }
+
+    /// <summary>Reads and drops what the client sends after its request (it must not stall the stream); returns at client EOF.</summary>
+    private static async Task DrainClientAsync(PipeReader input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+            // A reset from the client (ConnectionResetException is one) is an ordinary way to leave.
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace Orleans.Zuul.Grains;
+
+/// <summary>One build: where it runs and where its log is streamed from.</summary>
+internal sealed partial class BuildGrain(
+    [PersistentState("build", StorageNames.Builds)] IPersistentState<BuildRecord> record,
+    ILogger<BuildGrain> logger) : Grain, IBuildGrain
+{
+    private string Uuid => this.GetPrimaryKeyString();
+
+    public async Task StartAsync(BuildStart start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var r = record.State;
+        if (r.State == BuildState.Running && r.ExecutorHostname == start.ExecutorHostname && r.LogPort == start.LogPort && r.Zone == start.Zone)
+        {
+            return;
+        }
+
+        r.State = BuildState.Running;
+        r.Zone = start.Zone;
+        r.ExecutorHostname = start.ExecutorHostname;
+        r.LogPort = start.LogPort;
+        r.JobName = start.JobName;
+        r.StartedAt = start.StartedAt;
+        r.FinishedAt = null;
+        r.Result = null;
+        await record.WriteStateAsync();
+        LogInformationStarted(logger, Uuid, start.ExecutorHostname, start.LogPort, start.Zone ?? "(none)");
+        await PublishAsync();
+    }
+
+    public async Task FinishAsync(BuildFinish finish)
+    {
+        ArgumentNullException.ThrowIfNull(finish);
+        var r = record.State;
+        if (r.State is BuildState.Finished or BuildState.Unknown)
+        {
+            // Finishing an unknown build would create a record with no executor; finishing twice changes nothing.
+            return;
+        }
+
+        r.State = BuildState.Finished;
+        r.FinishedAt = finish.FinishedAt;
+        r.Result = finish.Result;
+        await record.WriteStateAsync();
+        LogInformationFinished(logger, Uuid, finish.Result ?? "(none)");
+        await PublishAsync();
+    }
+
+    public Task<BuildInfo?> GetAsync() => Task.FromResult(ToInfo());
+
+    public async Task<StreamResolution> ResolveStreamAddressAsync(string? sourceZone)
+    {
+        var build = ToInfo();
+        IReadOnlyList<GatewayEndpoint> gateways = [];
+        if (build is { Zone: { } zone } && !string.Equals(zone, sourceZone, StringComparison.Ordinal))
+        {
+            gateways = await GrainFactory.GetGrain<IZoneGatewayGrain>(zone).PickAsync();
+        }
+
+        var resolution = StreamResolver.Resolve(build, sourceZone, gateways);
+        if (resolution.Kind == StreamResolutionKind.ExecutorFallback)
+        {
+            LogWarningNoGateway(logger, Uuid, resolution.BuildZone ?? string.Empty, sourceZone ?? "(none)");
+        }
+
+        return resolution;
+    }
+
+    private BuildInfo? ToInfo()
+    {
+        var r = record.State;
+        return r.State == BuildState.Unknown
+            ? null
+            : new BuildInfo(Uuid, r.State, r.Zone, r.ExecutorHostname, r.LogPort, r.JobName, r.StartedAt, r.FinishedAt, r.Result);
+    }
+
+    private Task PublishAsync() =>
+        ToInfo() is { } info ? GrainFactory.GetGrain<IBuildDirectoryGrain>(0).UpdateAsync(info) : Task.CompletedTask;
+
+    [LoggerMessage(1, LogLevel.Information, "Build {Uuid} started on {Hostname}:{Port} (zone {Zone})")]
+    private static partial void LogInformationStarted(ILogger logger, string uuid, string hostname, int port, string zone);
+
+    [LoggerMessage(2, LogLevel.Information, "Build {Uuid} finished (result {Result})")]
+    private static partial void LogInformationFinished(ILogger logger, string uuid, string result);
+
+    [LoggerMessage(3, LogLevel.Warning, "Build {Uuid} runs in zone {Zone} but no finger gateway is registered there; asker in zone {SourceZone} falls back to the executor's own address")]
+    private static partial void LogWarningNoGateway(ILogger logger, string uuid, string zone, string sourceZone);
+}

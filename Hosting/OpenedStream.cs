@@ -1,0 +1,9 @@
+using Orleans.Zuul.Grains;
+
+namespace Orleans.Zuul.Hosting;
+
+/// <summary>A finger stream opened for a build, or why it could not be.</summary>
+public sealed record OpenedStream(Stream? Stream, StreamFailure Failure, string Message, string? Target, StreamResolutionKind? Kind)
+{
+    public bool Ok => Stream is not null;
+}

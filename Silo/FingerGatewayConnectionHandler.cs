@@ -1,0 +1,85 @@
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using Orleans.Zuul.Finger;
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.Silo;
+
+/// <summary>
+/// The zone's finger gateway: reads one request line, resolves the build with this silo's zone,
+/// connects to the answer (executor, or the gateway of the build's zone) and relays until either side ends.
+/// </summary>
+internal sealed partial class FingerGatewayConnectionHandler(
+    BuildStreamOpener opener,
+    GatewayLifecycle lifecycle,
+    IOptions<FingerGatewayOptions> options,
+    ILogger<FingerGatewayConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var closed = connection.ConnectionClosed;
+        var remote = connection.RemoteEndPoint?.ToString() ?? "?";
+        var request = await FingerRequestReader.ReadAsync(connection.Transport.Input, options.Value.RequestTimeout, closed);
+        switch (request.Status)
+        {
+            case FingerRequestStatus.ClientClosed:
+                return;
+            case FingerRequestStatus.TimedOut:
+                LogInformationBadRequest(logger, remote, "request line timeout");
+                await ReplyAsync(connection, FingerErrors.RequestTimeout);
+                return;
+            case FingerRequestStatus.TooLong:
+                LogInformationBadRequest(logger, remote, "request line too long");
+                await ReplyAsync(connection, FingerErrors.LineTooLong);
+                return;
+            case FingerRequestStatus.InvalidBuildId:
+                LogInformationBadRequest(logger, remote, "invalid build id");
+                await ReplyAsync(connection, FingerErrors.InvalidBuildId(request.RawId));
+                return;
+        }
+
+        if (lifecycle.State == GatewayState.Draining)
+        {
+            await ReplyAsync(connection, "Finger gateway is shutting down, try again\n");
+            return;
+        }
+
+        await using var opened = new OpenedStreamScope(await opener.OpenAsync(request.BuildId, closed));
+        if (!opened.Value.Ok)
+        {
+            LogInformationStreamRefused(logger, request.BuildId, remote, opened.Value.Failure);
+            await ReplyAsync(connection, opened.Value.Message);
+            return;
+        }
+
+        LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value);
+        var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, closed);
+        LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
+    }
+
+    private static async Task ReplyAsync(ConnectionContext connection, string line)
+    {
+        try
+        {
+            await connection.Transport.Output.WriteAsync(Encoding.UTF8.GetBytes(line), connection.ConnectionClosed);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The client left before reading its error; nothing else to do.
+        }
+    }
+
+    [LoggerMessage(200, LogLevel.Information, "Finger request from {Remote} rejected: {Reason}")]
+    private static partial void LogInformationBadRequest(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(201, LogLevel.Information, "Build {BuildId} for {Remote}: not streamed ({Failure})")]
+    private static partial void LogInformationStreamRefused(ILogger logger, string buildId, string remote, StreamFailure failure);
+
+    [LoggerMessage(202, LogLevel.Information, "Build {BuildId} for {Remote}: streaming via {Target} ({Kind})")]
+    private static partial void LogInformationStreamStarted(ILogger logger, string buildId, string remote, string target, StreamResolutionKind kind);
+
+    [LoggerMessage(203, LogLevel.Information, "Build {BuildId} for {Remote}: stream ended ({Outcome}, {Bytes} bytes)")]
+    private static partial void LogInformationStreamEnded(ILogger logger, string buildId, string remote, RelayOutcome outcome, long bytes);
+}

@@ -1,0 +1,28 @@
+namespace Orleans.Zuul.Silo;
+
+/// <summary>The zone's finger gateway (section <c>FingerGateway</c>).</summary>
+public sealed class FingerGatewayOptions
+{
+    public const string Section = "FingerGateway";
+
+    /// <summary>Whether this silo runs a finger gateway at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Address the gateway listens on.</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Port the gateway listens on; 0 picks a free one. Zuul's fingergw uses 79, which needs privileges.</summary>
+    public int Port { get; set; } = 7979;
+
+    /// <summary>Hostname other zones use to reach this gateway (the spec: configurable, like the executors').</summary>
+    public string Hostname { get; set; } = Environment.MachineName;
+
+    /// <summary>Port the outside world reaches (NAT, NodePort); defaults to <see cref="Port"/>.</summary>
+    public int? PublicPort { get; set; }
+
+    /// <summary>Time a client has to send its request line (Zuul: 10 s).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time to open a connection to the next hop.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

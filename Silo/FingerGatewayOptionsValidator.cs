@@ -1,0 +1,44 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Orleans.Zuul.Silo;
+
+/// <summary>Reports every bad gateway setting at once.</summary>
+internal sealed class FingerGatewayOptionsValidator : IValidateOptions<FingerGatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FingerGatewayOptions options)
+    {
+        var errors = new List<string>();
+        if (!IPAddress.TryParse(options.ListenAddress, out _))
+        {
+            errors.Add($"FingerGateway:ListenAddress '{options.ListenAddress}' is not an IP address.");
+        }
+
+        if (options.Port is < 0 or > 65535)
+        {
+            errors.Add($"FingerGateway:Port must be 0..65535 (got {options.Port}).");
+        }
+
+        if (options.PublicPort is < 1 or > 65535)
+        {
+            errors.Add($"FingerGateway:PublicPort must be 1..65535 (got {options.PublicPort}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Hostname) || Uri.CheckHostName(options.Hostname) == UriHostNameType.Unknown)
+        {
+            errors.Add($"FingerGateway:Hostname '{options.Hostname}' is not a valid host name.");
+        }
+
+        if (options.RequestTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("FingerGateway:RequestTimeout must be positive.");
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("FingerGateway:ConnectTimeout must be positive.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Options;
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.Silo;
+
+/// <summary>
+/// Registers this silo's finger gateway with its zone and renews the lease while it serves; on shutdown
+/// it turns to draining and unregisters before the listener closes, so no new stream is sent here.
+/// </summary>
+internal sealed partial class GatewayRegistrationService(
+    IGrainFactory grains,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    GatewayLifecycle lifecycle,
+    ClusterSettings cluster,
+    IOptions<FingerGatewayOptions> options,
+    ILogger<GatewayRegistrationService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Renewal = ZoneGatewayLease.Renewal;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+
+        lifecycle.BoundPort = ServerPorts.Bound(server).FirstOrDefault();
+        lifecycle.Set(GatewayState.Running);
+        var o = options.Value;
+        LogInformationListening(logger, o.Hostname, lifecycle.BoundPort, o.PublicPort ?? lifecycle.BoundPort, cluster.Zone ?? "(none)");
+        if (cluster.Zone is null)
+        {
+            // An un-zoned gateway serves users; nobody routes to it by zone.
+            return;
+        }
+
+        lifetime.ApplicationStopping.Register(Drain);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Zone().RegisterAsync(Endpoint(GatewayState.Running));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWarningRegistrationFailed(logger, cluster.Zone, ex);
+            }
+
+            try
+            {
+                await Task.Delay(Renewal, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Drain()
+    {
+        lifecycle.Set(GatewayState.Draining);
+        try
+        {
+            // Bounded: shutdown must not hang on an unreachable cluster.
+            Zone().UnregisterAsync(options.Value.Hostname, Endpoint(GatewayState.Draining).Port).Wait(TimeSpan.FromSeconds(5));
+            LogInformationUnregistered(logger, cluster.Zone ?? string.Empty);
+        }
+        catch (Exception ex)
+        {
+            LogWarningRegistrationFailed(logger, cluster.Zone ?? string.Empty, ex);
+        }
+    }
+
+    private IZoneGatewayGrain Zone() => grains.GetGrain<IZoneGatewayGrain>(cluster.Zone!);
+
+    private GatewayEndpoint Endpoint(GatewayState state) =>
+        new(options.Value.Hostname, options.Value.PublicPort ?? lifecycle.BoundPort, Tls: false, cluster.Zone, state);
+
+    [LoggerMessage(300, LogLevel.Information, "Finger gateway {Hostname} listening on port {Port} (public port {PublicPort}, zone {Zone})")]
+    private static partial void LogInformationListening(ILogger logger, string hostname, int port, int publicPort, string zone);
+
+    [LoggerMessage(301, LogLevel.Warning, "Registering the finger gateway in zone {Zone} failed; retrying")]
+    private static partial void LogWarningRegistrationFailed(ILogger logger, string zone, Exception exception);
+
+    [LoggerMessage(302, LogLevel.Information, "Finger gateway draining: unregistered from zone {Zone}")]
+    private static partial void LogInformationUnregistered(ILogger logger, string zone);
+}

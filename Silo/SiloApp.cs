@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.Silo;
+
+/// <summary>Builds a zone's silo: Orleans with the grains, plus the zone's finger gateway.</summary>
+public static class SiloApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+        var cluster = ClusterSettings.FromConfiguration(builder.Configuration);
+        var gateway = new FingerGatewayOptions();
+        builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
+        var errors = cluster.Validate().Concat(new FingerGatewayOptionsValidator().Validate(null, gateway).Failures ?? []).ToList();
+        StartupValidation.ThrowIfInvalid("silo", errors);
+
+        builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<FingerGatewayOptions>().BindConfiguration(FingerGatewayOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<FingerGatewayOptions>, FingerGatewayOptionsValidator>();
+        builder.Services.AddSingleton<GatewayLifecycle>();
+        builder.Services.AddSingleton(sp => new BuildStreamOpener(
+            sp.GetRequiredService<IGrainFactory>(), cluster, sp.GetRequiredService<ILogger<BuildStreamOpener>>())
+        {
+            ConnectTimeout = gateway.ConnectTimeout,
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (cluster.ZooKeeperConnectionString is not null)
+            {
+                throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
+            }
+
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+            silo.AddMemoryGrainStorage(StorageNames.Builds);
+        });
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            if (gateway.Enabled)
+            {
+                kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.Port, listen =>
+                {
+                    listen.Protocols = HttpProtocols.None;
+                    listen.UseConnectionHandler<FingerGatewayConnectionHandler>();
+                });
+            }
+        });
+        if (gateway.Enabled)
+        {
+            builder.Services.AddHostedService<GatewayRegistrationService>();
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0).</summary>
+    public static int GetFingerGatewayPort(this WebApplication app) =>
+        ServerPorts.Bound(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).First();
+}

@@ -1,0 +1,229 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Unicode;
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.WebFrontend;
+
+/// <summary>
+/// Zuul's console-stream websocket: the first message names the build, then the log arrives as text
+/// messages (never splitting a UTF-8 character) until the build ends, then a normal close.
+/// </summary>
+public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogger<ConsoleStreamHandler> logger)
+{
+    public const int CloseBadRequest = 4000;
+    public const int CloseStreamFailure = 4011;
+
+    private const int ChunkSize = 64 * 1024;
+    private const int MaxRequestBytes = 4096;
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task HandleAsync(HttpContext context, string tenant)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsJsonAsync(new ApiError("This endpoint only speaks websocket."), ApiJson.Default.ApiError);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var aborted = context.RequestAborted;
+        var first = await ReceiveRequestAsync(socket, aborted);
+        if (first is null)
+        {
+            await CloseAsync(socket, CloseBadRequest, "No request received in time, or it was too long.");
+            return;
+        }
+
+        var request = ConsoleStreamRequest.TryParse(first, out var error);
+        if (request is null)
+        {
+            LogInformationBadRequest(logger, tenant, error);
+            await CloseAsync(socket, CloseBadRequest, error);
+            return;
+        }
+
+        await using var opened = new OpenedStreamScope(await opener.OpenAsync(request.Uuid, aborted));
+        if (!opened.Value.Ok)
+        {
+            LogInformationStreamRefused(logger, tenant, request.Uuid, opened.Value.Failure);
+            await CloseAsync(socket, CloseStreamFailure, opened.Value.Message.TrimEnd());
+            return;
+        }
+
+        LogInformationStreamStarted(logger, tenant, request.Uuid, opened.Value.Target!);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var clientGone = WatchClientAsync(socket, cts);
+        long sent;
+        try
+        {
+            sent = await PumpAsync(opened.Value.Stream!, socket, request.Offset, cts.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
+        {
+            LogInformationStreamEnded(logger, tenant, request.Uuid, "client gone");
+            return;
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await clientGone;
+        }
+
+        LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {sent} bytes");
+        await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+    }
+
+    /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes.</summary>
+    private static async Task<long> PumpAsync(Stream upstream, WebSocket socket, long offset, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
+        try
+        {
+            var carry = 0; // bytes of an unfinished UTF-8 character kept at the start of the buffer
+            long seen = 0;
+            long sent = 0;
+            while (true)
+            {
+                var n = await upstream.ReadAsync(buffer.AsMemory(carry, ChunkSize), cancellationToken);
+                if (n == 0)
+                {
+                    if (carry > 0)
+                    {
+                        await SendTextAsync(socket, buffer.AsMemory(0, carry), cancellationToken);
+                    }
+
+                    return sent;
+                }
+
+                // Drop what the client already has (resume by offset).
+                var start = 0;
+                if (seen < offset)
+                {
+                    start = (int)Math.Min(n, offset - seen);
+                }
+
+                seen += n;
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, carry + start, buffer, carry, n - start);
+                    n -= start;
+                }
+
+                var total = carry + n;
+                var complete = Utf8Boundary.CompleteLength(buffer.AsSpan(0, total));
+                if (complete > 0)
+                {
+                    await SendTextAsync(socket, buffer.AsMemory(0, complete), cancellationToken);
+                    sent += complete;
+                }
+
+                carry = total - complete;
+                if (carry > 0)
+                {
+                    Buffer.BlockCopy(buffer, complete, buffer, 0, carry);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ValueTask SendTextAsync(WebSocket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        if (Utf8.IsValid(bytes.Span))
+        {
+            return socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+
+        // Logs may hold bytes that are not UTF-8; a text frame must be valid, so replace them (U+FFFD).
+        var repaired = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span));
+        return socket.SendAsync(repaired.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+    }
+
+    private static async Task<byte[]?> ReceiveRequestAsync(WebSocket socket, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(RequestTimeout);
+        var buffer = new byte[MaxRequestBytes];
+        var length = 0;
+        try
+        {
+            while (length < buffer.Length)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cts.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    return buffer[..length];
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads until the client closes; the client never needs to send more than its request.</summary>
+    private static async Task WatchClientAsync(WebSocket socket, CancellationTokenSource stop)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var result = await socket.ReceiveAsync(buffer, stop.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+
+        await stop.CancelAsync();
+    }
+
+    private static async Task CloseAsync(WebSocket socket, int code, string reason)
+    {
+        // Close reasons are limited to 123 bytes.
+        if (Encoding.UTF8.GetByteCount(reason) > 120)
+        {
+            reason = reason[..Math.Min(reason.Length, 110)] + "...";
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.CloseOutputAsync((WebSocketCloseStatus)code, reason, cts.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
+        {
+        }
+    }
+
+    [LoggerMessage(400, LogLevel.Information, "Console stream (tenant {Tenant}) rejected: {Reason}")]
+    private static partial void LogInformationBadRequest(ILogger logger, string tenant, string reason);
+
+    [LoggerMessage(401, LogLevel.Information, "Console stream (tenant {Tenant}) of build {BuildId}: not streamed ({Failure})")]
+    private static partial void LogInformationStreamRefused(ILogger logger, string tenant, string buildId, StreamFailure failure);
+
+    [LoggerMessage(402, LogLevel.Information, "Console stream (tenant {Tenant}) of build {BuildId}: streaming via {Target}")]
+    private static partial void LogInformationStreamStarted(ILogger logger, string tenant, string buildId, string target);
+
+    [LoggerMessage(403, LogLevel.Information, "Console stream (tenant {Tenant}) of build {BuildId}: ended ({How})")]
+    private static partial void LogInformationStreamEnded(ILogger logger, string tenant, string buildId, string how);
+}

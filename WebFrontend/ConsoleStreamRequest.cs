@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orleans.Zuul.Finger;
+
+namespace Orleans.Zuul.WebFrontend;
+
+/// <summary>The first message of a console-stream websocket (PROTOCOL.md section 6).</summary>
+public sealed record ConsoleStreamRequest(string Uuid, string? Logfile, long Offset)
+{
+    /// <summary>Parses and validates the client's JSON; returns null and a one-sentence reason when it is unusable.</summary>
+    public static ConsoleStreamRequest? TryParse(ReadOnlySpan<byte> json, out string error)
+    {
+        Message? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(json, ConsoleStreamJson.Default.Message);
+        }
+        catch (JsonException)
+        {
+            error = "The first message must be a JSON object like {\"uuid\": \"<build id>\"}.";
+            return null;
+        }
+
+        if (message?.Uuid is not { Length: > 0 } raw)
+        {
+            error = "The request has no \"uuid\".";
+            return null;
+        }
+
+        if (!BuildId.TryNormalize(raw, out var id))
+        {
+            error = "The uuid is not a valid build id.";
+            return null;
+        }
+
+        if (message.Offset is < 0)
+        {
+            error = "The offset must not be negative.";
+            return null;
+        }
+
+        error = string.Empty;
+        return new ConsoleStreamRequest(id, message.Logfile, message.Offset ?? 0);
+    }
+
+    internal sealed record Message(
+        [property: JsonPropertyName("uuid")] string? Uuid,
+        [property: JsonPropertyName("logfile")] string? Logfile,
+        [property: JsonPropertyName("offset")] long? Offset);
+}
+
+[JsonSerializable(typeof(ConsoleStreamRequest.Message))]
+internal sealed partial class ConsoleStreamJson : JsonSerializerContext;

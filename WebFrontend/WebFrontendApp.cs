@@ -1,0 +1,26 @@
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.WebFrontend;
+
+/// <summary>Builds the web frontend: console-stream websocket, JSON API and the console page.</summary>
+public static class WebFrontendApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddZuulClusterClient();
+        builder.Services.AddSingleton<BuildStreamOpener>();
+        builder.Services.AddSingleton<ConsoleStreamHandler>();
+
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant));
+        app.MapBuildsApi();
+        // Zuul's deep link to a build's log; the page itself reads the uuid from the path.
+        app.MapGet("/t/{tenant}/stream/{uuid}", () => Results.File(Path.Combine(app.Environment.WebRootPath, "stream.html"), "text/html"));
+        return app;
+    }
+}
