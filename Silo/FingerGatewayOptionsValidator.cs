@@ -8,6 +8,16 @@ internal sealed class FingerGatewayOptionsValidator : IValidateOptions<FingerGat
 {
     public ValidateOptionsResult Validate(string? name, FingerGatewayOptions options)
     {
+        var errors = FingerGatewayValidation.Validate(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>The checks behind <see cref="FingerGatewayOptionsValidator"/>, callable before the host exists.</summary>
+public static class FingerGatewayValidation
+{
+    public static IReadOnlyList<string> Validate(FingerGatewayOptions options)
+    {
         var errors = new List<string>();
         if (!IPAddress.TryParse(options.ListenAddress, out _))
         {
@@ -39,6 +49,6 @@ internal sealed class FingerGatewayOptionsValidator : IValidateOptions<FingerGat
             errors.Add("FingerGateway:ConnectTimeout must be positive.");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }

@@ -18,7 +18,7 @@ public static class SiloApp
         var cluster = ClusterSettings.FromConfiguration(builder.Configuration);
         var gateway = new FingerGatewayOptions();
         builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
-        var errors = cluster.Validate().Concat(new FingerGatewayOptionsValidator().Validate(null, gateway).Failures ?? []).ToList();
+        var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).ToList();
         StartupValidation.ThrowIfInvalid("silo", errors);
 
         builder.Services.AddSingleton(cluster);

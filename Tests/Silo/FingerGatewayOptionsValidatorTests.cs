@@ -1,0 +1,38 @@
+using Orleans.Zuul.Silo;
+
+namespace Orleans.Zuul.Tests.Silo;
+
+public class FingerGatewayOptionsValidatorTests
+{
+    [Fact]
+    public void DefaultsAreValid()
+    {
+        var result = new FingerGatewayOptionsValidatorProbe().Validate(new FingerGatewayOptions());
+        Assert.Empty(result);
+    }
+
+    [Fact]
+    public void EveryProblemIsReported()
+    {
+        var options = new FingerGatewayOptions
+        {
+            ListenAddress = "not-an-ip",
+            Port = -1,
+            PublicPort = 0,
+            Hostname = "bad host name",
+            RequestTimeout = TimeSpan.Zero,
+            ConnectTimeout = TimeSpan.FromSeconds(-1),
+        };
+        var errors = new FingerGatewayOptionsValidatorProbe().Validate(options);
+        Assert.Equal(6, errors.Count);
+    }
+
+    [Fact]
+    public void SiloRefusesToStartWithBadSettings()
+    {
+        var ex = Assert.Throws<Orleans.Zuul.Hosting.OptionsStartupException>(() =>
+            SiloApp.Build(["--FingerGateway:Port", "99999", "--Orleans:SiloPort", "x"]));
+        Assert.Contains("FingerGateway:Port", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Orleans:SiloPort", ex.Message, StringComparison.Ordinal);
+    }
+}
