@@ -28,16 +28,15 @@ public static class FingerRequestReader
                 var lf = buffer.PositionOf((byte)'\n');
                 if (lf is { } end)
                 {
-                    var line = buffer.Slice(0, end);
+                    // Parse before advancing: the buffer's memory is not ours after AdvanceTo.
+                    var request = Parse(buffer.Slice(0, end));
                     reader.AdvanceTo(buffer.GetPosition(1, end));
-                    return line.Length >= MaxLineLength
-                        ? new FingerRequest(FingerRequestStatus.TooLong, string.Empty, string.Empty)
-                        : Parse(line);
+                    return request;
                 }
 
                 if (buffer.Length >= MaxLineLength)
                 {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    reader.AdvanceTo(buffer.End);
                     return new FingerRequest(FingerRequestStatus.TooLong, string.Empty, string.Empty);
                 }
 

@@ -64,6 +64,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
         try
         {
             await connection.Transport.Output.WriteAsync(Encoding.UTF8.GetBytes(line), connection.ConnectionClosed);
+            await connection.Transport.Output.CompleteAsync();
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {

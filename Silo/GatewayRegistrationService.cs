@@ -24,8 +24,12 @@ internal sealed partial class GatewayRegistrationService(
     {
         var started = new TaskCompletionSource();
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled()))
         {
-            await started.Task.WaitAsync(stoppingToken);
+            if (!await started.Task.ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default))
+            {
+                return; // stopped before it ever started
+            }
         }
 
         lifecycle.BoundPort = ServerPorts.Bound(server).FirstOrDefault();

@@ -7,7 +7,8 @@ public static class WebFrontendApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root next to the binaries, so wwwroot is found wherever the process is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.AddZuulClusterClient();
         builder.Services.AddSingleton<BuildStreamOpener>();
