@@ -1,0 +1,110 @@
+// Live log page: Zuul's console-stream websocket, ANSI colours, follow-while-at-bottom,
+// line links, finished marker, reconnect by byte offset (no lost or repeated lines), download.
+"use strict";
+const uuid = location.pathname.split("/").filter(Boolean).pop();
+const tenant = location.pathname.split("/")[2] || "default";
+const logEl = document.getElementById("log");
+const stateEl = document.getElementById("state");
+const followBtn = document.getElementById("follow");
+document.getElementById("title").textContent = `Build ${uuid}`;
+document.title = `Log ${uuid.slice(0, 12)} — Orleans.Zuul`;
+
+const encoder = new TextEncoder();
+const chunks = [];
+let received = 0;        // bytes of the log received so far: the resume offset
+let partial = "";        // text after the last newline, not yet a full line
+let lineNo = 0;
+let following = true;
+let finished = false;
+let retry = 0;
+const ansiState = Ansi.newState();
+let partialEl = null;
+
+function setFollow(on) {
+  following = on;
+  followBtn.setAttribute("aria-pressed", String(on));
+  followBtn.textContent = on ? "Following" : "Follow";
+  if (on) logEl.scrollTop = logEl.scrollHeight;
+}
+
+function lineElement(n) {
+  const row = document.createElement("div");
+  row.className = "line";
+  row.id = `L${n}`;
+  const a = document.createElement("a");
+  a.className = "ln";
+  a.href = `#L${n}`;
+  a.textContent = String(n);
+  a.setAttribute("aria-label", `line ${n}`);
+  const text = document.createElement("span");
+  text.className = "text";
+  row.append(a, text);
+  return row;
+}
+
+function append(text) {
+  chunks.push(text);
+  received += encoder.encode(text).length;
+  const all = partial + text;
+  const lines = all.split("\n");
+  partial = lines.pop();
+  const frag = document.createDocumentFragment();
+  if (partialEl) { partialEl.remove(); partialEl = null; }
+  for (const l of lines) {
+    const row = lineElement(++lineNo);
+    Ansi.render(row.lastChild, l, ansiState);
+    frag.appendChild(row);
+  }
+  if (partial) {
+    // The unfinished last line is shown with a copy of the colour state and redrawn when it completes.
+    partialEl = lineElement(lineNo + 1);
+    Ansi.render(partialEl.lastChild, partial, { ...ansiState });
+    frag.appendChild(partialEl);
+  }
+  logEl.appendChild(frag);
+  if (following) logEl.scrollTop = logEl.scrollHeight;
+}
+
+function markFinished() {
+  finished = true;
+  const end = document.createElement("div");
+  end.className = "finished";
+  end.id = "finished";
+  end.textContent = "— end of log: build finished —";
+  logEl.appendChild(end);
+  stateEl.textContent = "finished";
+  if (following) logEl.scrollTop = logEl.scrollHeight;
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${scheme}://${location.host}/api/tenant/${encodeURIComponent(tenant)}/console-stream`);
+  ws.onopen = () => {
+    stateEl.textContent = "streaming";
+    retry = 0;
+    ws.send(JSON.stringify({ uuid, logfile: "console.log", offset: received }));
+  };
+  ws.onmessage = ev => append(ev.data);
+  ws.onclose = ev => {
+    if (ev.code === 1000) { markFinished(); return; }
+    if (ev.code >= 4000 && ev.code < 5000) { stateEl.textContent = `error: ${ev.reason || ev.code}`; return; }
+    const delay = Math.min(1000 * 2 ** retry++, 15000);
+    stateEl.textContent = `connection lost, reconnecting in ${Math.round(delay / 1000)} s…`;
+    setTimeout(connect, delay);
+  };
+}
+
+logEl.addEventListener("scroll", () => {
+  const atBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 4;
+  if (atBottom !== following) setFollow(atBottom);
+});
+followBtn.addEventListener("click", () => setFollow(!following));
+document.getElementById("download").addEventListener("click", () => {
+  const blob = new Blob(chunks, { type: "text/plain" });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = `${uuid}-console.log`;
+  a.click();
+  URL.revokeObjectURL(a.href);
+});
+connect();
