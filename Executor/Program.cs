@@ -1,1 +1,3 @@
-Console.WriteLine("not yet");
+using Orleans.Zuul.Executor;
+
+await ExecutorApp.Build(args).RunAsync();

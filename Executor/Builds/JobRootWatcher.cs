@@ -1,0 +1,167 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Zuul.Finger;
+
+namespace Orleans.Zuul.Executor;
+
+/// <summary>
+/// Job source that watches <see cref="ExecutorOptions.JobRoot"/> (PROTOCOL.md section 2): a new <c>&lt;hex-id&gt;</c>
+/// directory is a started build (directories present at start-up included); <c>work/logs/job-output.txt.done</c>
+/// appearing, or the directory going away, is its finish. Directory events wake it at once; a periodic re-scan
+/// (<see cref="ExecutorOptions.JobRootScanInterval"/>) notices the markers and anything a notification missed.
+/// Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the marker's first line (the result).
+/// </summary>
+public sealed partial class JobRootWatcher(
+    BuildReporter reporter,
+    IOptions<ExecutorOptions> options,
+    TimeProvider time,
+    ILogger<JobRootWatcher> logger) : BackgroundService
+{
+    /// <summary>Optional file in a job directory naming the job (first line).</summary>
+    public const string JobNameFile = "job-name";
+
+    private readonly Dictionary<string, bool> _known = new(StringComparer.Ordinal); // id -> finished
+    private TaskCompletionSource _changed = NewSignal();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var root = options.Value.JobRoot!;
+        Directory.CreateDirectory(root);
+        using var watcher = TryWatch(root);
+        LogInformationWatching(logger, root, watcher is not null);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var changed = Volatile.Read(ref _changed).Task;
+            try
+            {
+                Scan(root);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogWarningScanFailed(logger, e, root);
+            }
+
+            try
+            {
+                await changed.WaitAsync(options.Value.JobRootScanInterval, time, stoppingToken);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Scan(string root)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateDirectories(root))
+        {
+            var name = Path.GetFileName(path);
+            if (BuildId.TryNormalize(name, out var id) && id == name)
+            {
+                present.Add(id);
+            }
+        }
+
+        foreach (var id in present)
+        {
+            if (!_known.ContainsKey(id))
+            {
+                _known[id] = false;
+                var job = JobDirectory.For(root, id);
+                var jobName = ReadFirstLine(Path.Combine(job.Path, JobNameFile));
+                LogInformationBuildStarted(logger, id, jobName);
+                reporter.Started(id, jobName, time.GetUtcNow());
+            }
+        }
+
+        foreach (var (id, finished) in _known.ToList())
+        {
+            if (!present.Contains(id))
+            {
+                _known.Remove(id);
+                if (!finished)
+                {
+                    LogInformationBuildFinished(logger, id, null, "job directory removed");
+                    reporter.Finished(id, null, time.GetUtcNow());
+                }
+            }
+            else if (!finished)
+            {
+                var job = JobDirectory.For(root, id);
+                if (File.Exists(job.DoneMarker))
+                {
+                    _known[id] = true;
+                    var result = ReadFirstLine(job.DoneMarker);
+                    LogInformationBuildFinished(logger, id, result, "marker written");
+                    reporter.Finished(id, result, time.GetUtcNow());
+                }
+            }
+        }
+    }
+
+    private FileSystemWatcher? TryWatch(string root)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(root)
+            {
+                NotifyFilter = NotifyFilters.DirectoryName | NotifyFilters.FileName,
+                IncludeSubdirectories = false,
+            };
+            FileSystemEventHandler handler = (_, _) => Signal();
+            watcher.Created += handler;
+            watcher.Deleted += handler;
+            watcher.Renamed += (_, _) => Signal();
+            watcher.Error += (_, _) => Signal();
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            LogWarningWatchFailed(logger, e, root);
+            return null;
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>First line of a small text file, trimmed and capped; null when absent or empty.</summary>
+    private static string? ReadFirstLine(string path)
+    {
+        try
+        {
+            using var reader = new StreamReader(path);
+            var buffer = new char[128];
+            var n = reader.ReadBlock(buffer, 0, buffer.Length);
+            var line = new string(buffer, 0, n).Split('\n', 2)[0].Trim();
+            return line.Length == 0 ? null : line;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Watching job root {JobRoot} (file notifications: {Notifications})")]
+    private static partial void LogInformationWatching(ILogger logger, string jobRoot, bool notifications);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Build {BuildId} ({JobName}) started")]
+    private static partial void LogInformationBuildStarted(ILogger logger, string buildId, string? jobName);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Build {BuildId} finished ({Result}): {Reason}")]
+    private static partial void LogInformationBuildFinished(ILogger logger, string buildId, string? result, string reason);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "Cannot scan job root {JobRoot}")]
+    private static partial void LogWarningScanFailed(ILogger logger, Exception exception, string jobRoot);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Cannot watch job root {JobRoot}; scanning it periodically only")]
+    private static partial void LogWarningWatchFailed(ILogger logger, Exception exception, string jobRoot);
+}

@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.Executor;
+
+/// <summary>
+/// Builds the executor process: the finger log streamer in Kestrel, the job sources (job-root watcher, demo builds)
+/// and build registration with the cluster (an Orleans client, unless <c>Executor:RegisterBuilds=false</c>).
+/// </summary>
+public static partial class ExecutorApp
+{
+    /// <summary>
+    /// Creates the executor host from command-line style <paramref name="args"/> (e.g. <c>--Executor:LogStreamPort 0</c>).
+    /// <paramref name="configure"/> runs last, so tests can replace services (e.g. <see cref="IBuildRegistrar"/>).
+    /// Throws <see cref="OptionsStartupException"/> listing every invalid setting.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var settings = ReadOptions(builder.Configuration);
+        StartupValidation.ThrowIfInvalid("executor", ExecutorOptionsValidator.Collect(settings));
+
+        var services = builder.Services;
+        services.AddOptions<ExecutorOptions>()
+            .Bind(builder.Configuration.GetSection(ExecutorOptions.SectionName))
+            .PostConfigure(ApplyDefaults)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExecutorOptions>, ExecutorOptionsValidator>();
+
+        // The log streamer must listen even while the cluster is unreachable: start Kestrel and the Orleans client side by side.
+        services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<LogWatchRegistry>();
+        services.AddSingleton<LogStreamEndpoint>();
+        services.AddSingleton<BuildReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<BuildReporter>());
+        services.AddHostedService<JobRootWatcher>();
+        if (settings.Demo)
+        {
+            services.AddHostedService<DemoBuildRunner>();
+        }
+
+        if (settings.RegisterBuilds)
+        {
+            builder.AddZuulClusterClient();
+            services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetryFilter>();
+            services.TryAddSingleton<IBuildRegistrar, OrleansBuildRegistrar>();
+        }
+        else
+        {
+            services.TryAddSingleton<IBuildRegistrar, LoggingBuildRegistrar>();
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var o = kestrel.ApplicationServices.GetRequiredService<IOptions<ExecutorOptions>>().Value;
+            ExecutorOptionsValidator.TryParseListenAddress(o.ListenAddress, out var address);
+            kestrel.Listen(address, o.LogStreamPort, listen => listen.UseConnectionHandler<LogStreamConnectionHandler>());
+        });
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var o = app.Services.GetRequiredService<IOptions<ExecutorOptions>>().Value;
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Zuul.Executor.ExecutorApp");
+            LogInformationListening(logger, o.ListenAddress, app.GetLogStreamPort(), o.JobRoot, o.Demo, o.RegisterBuilds);
+        });
+        return app;
+    }
+
+    /// <summary>The port the log streamer actually listens on (useful with <c>Executor:LogStreamPort=0</c>); the app must have started.</summary>
+    public static int GetLogStreamPort(this WebApplication app) =>
+        LogStreamEndpoint.GetPort(app.Services.GetRequiredService<IServer>());
+
+    /// <summary>Binds and completes <see cref="ExecutorOptions"/> the way the host does.</summary>
+    public static ExecutorOptions ReadOptions(IConfiguration configuration)
+    {
+        var options = new ExecutorOptions();
+        configuration.GetSection(ExecutorOptions.SectionName).Bind(options);
+        ApplyDefaults(options);
+        return options;
+    }
+
+    private static void ApplyDefaults(ExecutorOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.JobRoot))
+        {
+            options.JobRoot = options.Demo ? ExecutorOptions.DefaultDemoJobRoot() : null;
+        }
+        else if (options.JobRoot.IndexOfAny(Path.GetInvalidPathChars()) < 0)
+        {
+            options.JobRoot = Path.GetFullPath(options.JobRoot);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Hostname))
+        {
+            options.Hostname = System.Net.Dns.GetHostName();
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Log streamer listening on {ListenAddress}:{Port}; job root {JobRoot}; demo {Demo}; registering builds {RegisterBuilds}")]
+    private static partial void LogInformationListening(ILogger logger, string listenAddress, int port, string? jobRoot, bool demo, bool registerBuilds);
+}

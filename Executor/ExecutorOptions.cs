@@ -1,0 +1,68 @@
+namespace Orleans.Zuul.Executor;
+
+/// <summary>
+/// Settings of the executor process, bound from the <c>Executor</c> configuration section
+/// (appsettings, <c>Executor__Key</c> environment variables or <c>--Executor:Key value</c> arguments).
+/// </summary>
+public sealed class ExecutorOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Executor";
+
+    /// <summary>
+    /// Zuul's job directory root (<c>Executor:JobRoot</c>): build <c>&lt;id&gt;</c> lives in
+    /// <c>&lt;JobRoot&gt;/&lt;id&gt;/</c> and logs to <c>work/logs/job-output.txt</c> below it.
+    /// Required unless <see cref="Demo"/> is on; in demo mode it defaults to a fresh directory under
+    /// <c>/tmp/orleans-zuul/jobs</c>.
+    /// </summary>
+    public string? JobRoot { get; set; }
+
+    /// <summary>TCP port of the finger log streamer (<c>Executor:LogStreamPort</c>, default 7900; 0 = any free port).</summary>
+    public int LogStreamPort { get; set; } = 7900;
+
+    /// <summary>IP address the log streamer listens on (<c>Executor:ListenAddress</c>, default <c>0.0.0.0</c>;
+    /// <c>*</c> = every IPv4 address, <c>localhost</c> = loopback).</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Host name advertised to the cluster for this executor's log streamer
+    /// (<c>Executor:Hostname</c>, default: the machine's host name).</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>Register builds with their <c>BuildGrain</c> through an Orleans client (<c>Executor:RegisterBuilds</c>,
+    /// default true). False runs the log streamer and job sources without any cluster.</summary>
+    public bool RegisterBuilds { get; set; } = true;
+
+    /// <summary>How long a client may take to send its request line (<c>Executor:RequestTimeout</c>, default 10 s).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Safety re-check of a followed log against missed file notifications
+    /// (<c>Executor:FollowRecheckInterval</c>, default 1 s). Latency comes from notifications, not from this.</summary>
+    public TimeSpan FollowRecheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Safety re-scan of <see cref="JobRoot"/> by the job-root watcher
+    /// (<c>Executor:JobRootScanInterval</c>, default 2 s); it also notices <c>.done</c> markers.</summary>
+    public TimeSpan JobRootScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Run simulated builds that write realistic logs into <see cref="JobRoot"/> (<c>Executor:Demo</c>).</summary>
+    public bool Demo { get; set; }
+
+    /// <summary>Log lines per second of each demo build (<c>Executor:DemoLinesPerSecond</c>, default 10).</summary>
+    public double DemoLinesPerSecond { get; set; } = 10;
+
+    /// <summary>Duration of each demo build (<c>Executor:DemoBuildSeconds</c>, default 60).</summary>
+    public double DemoBuildSeconds { get; set; } = 60;
+
+    /// <summary>Demo builds running at the same time (<c>Executor:DemoConcurrentBuilds</c>, default 2).</summary>
+    public int DemoConcurrentBuilds { get; set; } = 2;
+
+    /// <summary>Finished demo build directories kept; older ones are removed (<c>Executor:DemoKeepFinishedBuilds</c>, default 20).</summary>
+    public int DemoKeepFinishedBuilds { get; set; } = 20;
+
+    /// <summary>Reserved: client addresses or CIDR networks allowed to connect (<c>Executor:AllowedClients</c>).
+    /// Validated but not enforced yet.</summary>
+    public List<string> AllowedClients { get; set; } = [];
+
+    /// <summary>The default job root of demo mode when none is configured.</summary>
+    public static string DefaultDemoJobRoot() =>
+        Path.Combine(Path.GetTempPath(), "orleans-zuul", "jobs", $"demo-{Environment.ProcessId}");
+}

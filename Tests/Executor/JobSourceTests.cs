@@ -1,0 +1,103 @@
+using System.Text;
+
+namespace Orleans.Zuul.Tests.Executor;
+
+/// <summary>The job-root watcher and demo mode report builds through <see cref="Orleans.Zuul.Executor.IBuildRegistrar"/>.</summary>
+public sealed class JobSourceTests
+{
+    [Fact]
+    public async Task JobRootWatcherRegistersStartAndFinish()
+    {
+        var registrar = new RecordingBuildRegistrar();
+        var root = ExecutorHost.NewJobRoot();
+        var early = Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(Path.Combine(root, early, "work", "logs"));
+        Directory.CreateDirectory(Path.Combine(root, "not-a-build"));
+
+        await using var host = await ExecutorHost.StartAsync(
+            new Dictionary<string, string> { ["Executor:Hostname"] = "exec1.zone-a.example", ["Zone"] = "zone-a" },
+            registrar,
+            root);
+
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(early), "the build present at start-up to be registered");
+        var start = registrar.Started[early];
+        Assert.Equal("exec1.zone-a.example", start.ExecutorHostname);
+        Assert.Equal(host.Port, start.LogPort);
+        Assert.Equal("zone-a", start.Zone);
+        Assert.Null(start.JobName);
+
+        var build = host.NewBuild("log\n");
+        File.WriteAllText(Path.Combine(build.Directory, "job-name"), "tox-py311\n");
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(build.Id), "a new build directory to be registered");
+        Assert.False(registrar.Finished.ContainsKey(build.Id));
+
+        build.Finish("FAILURE");
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(build.Id), "the .done marker to finish the build");
+        Assert.Equal("FAILURE", registrar.Finished[build.Id].Result);
+
+        Directory.Delete(Path.Combine(root, early), recursive: true);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(early), "a removed directory to finish its build");
+        Assert.Null(registrar.Finished[early].Result);
+
+        Assert.DoesNotContain(registrar.Calls, c => c.Contains("not-a-build", StringComparison.Ordinal));
+        var calls = registrar.Calls.ToList();
+        Assert.True(calls.IndexOf("start:" + build.Id) < calls.IndexOf("finish:" + build.Id));
+        Assert.Single(calls, c => c == "finish:" + build.Id);
+    }
+
+    [Fact]
+    public async Task DemoModeWritesColouredLogsAndRegistersAndFinishesBuilds()
+    {
+        var registrar = new RecordingBuildRegistrar();
+        await using var host = await ExecutorHost.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Executor:Demo"] = "true",
+                ["Executor:DemoLinesPerSecond"] = "200",
+                ["Executor:DemoBuildSeconds"] = "0.5",
+                ["Executor:DemoConcurrentBuilds"] = "2",
+                ["Executor:DemoKeepFinishedBuilds"] = "50",
+            },
+            registrar);
+
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.Count >= 3, "three demo builds to finish");
+        var id = registrar.Finished.Keys.First();
+        Assert.True(registrar.Started.ContainsKey(id));
+        Assert.False(string.IsNullOrEmpty(registrar.Started[id].JobName));
+        Assert.Contains(registrar.Finished[id].Result, new[] { "SUCCESS", "FAILURE" });
+
+        using var client = host.Connect().Send(id + "\n");
+        var log = Encoding.UTF8.GetString(await client.ReadToEndAsync());
+        Assert.Contains("\u001b[0;32m", log, StringComparison.Ordinal);
+        Assert.Contains("TASK [", log, StringComparison.Ordinal);
+        Assert.Contains("PLAY RECAP", log, StringComparison.Ordinal);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} \| ", log);
+        Assert.True(log.Split('\n').Length > 50, "a demo build of 0.5 s at 200 lines/s writes about 100 lines");
+    }
+
+    [Fact]
+    public async Task DemoModeStreamsABuildWhileItRunsAndPrunesOldOnes()
+    {
+        var registrar = new RecordingBuildRegistrar();
+        await using var host = await ExecutorHost.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Executor:Demo"] = "true",
+                ["Executor:DemoLinesPerSecond"] = "100",
+                ["Executor:DemoBuildSeconds"] = "0.4",
+                ["Executor:DemoConcurrentBuilds"] = "1",
+                ["Executor:DemoKeepFinishedBuilds"] = "1",
+            },
+            registrar);
+
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.Keys.Any(k => !registrar.Finished.ContainsKey(k)), "a running demo build");
+        var running = registrar.Started.Keys.First(k => !registrar.Finished.ContainsKey(k));
+        using var client = host.Connect().Send(running + "\n");
+        var log = Encoding.UTF8.GetString(await client.ReadToEndAsync());
+        Assert.Contains("PLAY RECAP", log, StringComparison.Ordinal);
+
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.Count >= 4, "four demo builds to finish");
+        var builds = Directory.GetDirectories(host.JobRoot).Select(Path.GetFileName).Where(n => n!.Length == 32).ToList();
+        Assert.True(builds.Count <= 3, $"kept {builds.Count} build directories; expected at most 1 finished + 1 running (+1 in flight)");
+    }
+}

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Orleans.Zuul.Tests.Executor;
+
+/// <summary>The executor's finger log streamer on real loopback sockets (PROTOCOL.md sections 1 and 2).</summary>
+public sealed class LogStreamerTests
+{
+    [Fact]
+    public async Task GrowingLogArrivesCompleteAndInOrder()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild("first line\n");
+        using var client = host.Connect().Send(build.Id + "\r\n");
+        await client.WaitForBytesAsync(build.Content().Length);
+
+        for (var i = 0; i < 2000; i++)
+        {
+            build.Append($"line {i:00000} {new string('x', i % 97)}\n");
+            if (i % 200 == 0)
+            {
+                // Now and then let the reader catch up, so bytes arrive both by catch-up and by following.
+                await client.WaitForBytesAsync(build.Content().Length);
+            }
+        }
+
+        build.Finish();
+        var received = await client.ReadToEndAsync();
+        Assert.Equal(build.Content(), received);
+    }
+
+    [Fact]
+    public async Task FinishingTheBuildEndsTheStream()
+    {
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:30" });
+        var build = host.NewBuild("running\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+        await client.WaitForTextAsync("running\n");
+        Assert.False(client.Closed);
+
+        build.Append("last words\n");
+        build.Finish();
+        var received = await client.ReadToEndAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("running\nlast words\n", Encoding.UTF8.GetString(received));
+    }
+
+    [Fact]
+    public async Task RemovingTheJobDirectoryEndsTheStream()
+    {
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:00.200" });
+        var build = host.NewBuild("before removal\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+        await client.WaitForTextAsync("before removal\n");
+
+        Directory.Delete(build.Directory, recursive: true);
+        var received = await client.ReadToEndAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("before removal\n", Encoding.UTF8.GetString(received));
+    }
+
+    [Fact]
+    public async Task AFinishedBuildIsSentWholeAndClosed()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild("all\nof\nit\n");
+        build.Finish();
+        using var client = host.Connect().Send(build.Id + "\n");
+        Assert.Equal(build.Content(), await client.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task AnAppendedLineReachesTheReaderThroughNotificationNotPolling()
+    {
+        // The safety re-check is 30 s: only a file notification can deliver the line within the deadline.
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:30" });
+        var build = host.NewBuild("start\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+        await client.WaitForTextAsync("start\n");
+
+        var latencies = new List<TimeSpan>();
+        for (var i = 0; i < 5; i++)
+        {
+            var line = $"appended {i}\n";
+            var watch = Stopwatch.StartNew();
+            build.Append(line);
+            await client.WaitForTextAsync(line, TimeSpan.FromSeconds(3));
+            latencies.Add(watch.Elapsed);
+        }
+
+        Assert.All(latencies, l => Assert.True(l < TimeSpan.FromSeconds(3), $"latency {l}"));
+        build.Finish();
+        await client.ReadToEndAsync();
+    }
+
+    [Theory]
+    [InlineData("nope\r\n", "Build ID nope is not valid\n")]
+    [InlineData("../../etc/passwd\n", "Build ID ../../etc/passwd is not valid\n")]
+    [InlineData("/W ..%2f..%2fetc\n", "Build ID ..%2f..%2fetc is not valid\n")]
+    [InlineData("0123456789abcdef0123456789abcdef0\n", "Build ID 0123456789abcdef0123456789abcdef0 is not valid\n")]
+    [InlineData("0123456789abcdef0123456789abcdef\n", "Build ID 0123456789abcdef0123456789abcdef not found\n")]
+    [InlineData("0123456789ABCDEF0123456789ABCDEF\n", "Build ID 0123456789abcdef0123456789abcdef not found\n")]
+    public async Task BadRequestsGetZuulsErrorLine(string request, string expected)
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        using var client = host.Connect().Send(request);
+        Assert.Equal(expected, Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    [Fact]
+    public async Task AJobDirectoryWithoutLogAnswersLogNotFound()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild(initial: null);
+        using var client = host.Connect().Send(build.Id + "\n");
+        Assert.Equal($"Log not found for build ID {build.Id}\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    [Fact]
+    public async Task ATooLongRequestLineIsRefused()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        using var client = host.Connect().Send(new string('a', 2000));
+        Assert.Equal("Request line too long\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    [Fact]
+    public async Task AClientThatNeverSendsALineIsClosedAfterTheTimeout()
+    {
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:RequestTimeout"] = "00:00:00.300" });
+        using var client = host.Connect();
+        var watch = Stopwatch.StartNew();
+        client.Send("0123");
+        var received = await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("Timed out waiting for the request line\n", Encoding.UTF8.GetString(received));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"closed after {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task AClientThatDisconnectsMidStreamDoesNotDisturbTheOthers()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild(new string('a', 100_000) + "\n");
+        using var leaver = host.Connect().Send(build.Id + "\n");
+        using var halfCloser = host.Connect().Send(build.Id + "\n");
+        using var stayers = new DisposableList(Enumerable.Range(0, 3).Select(_ => host.Connect().Send(build.Id + "\n")));
+        await leaver.WaitForBytesAsync(1);
+        leaver.Abort();
+        await halfCloser.WaitForBytesAsync(1);
+        halfCloser.Socket.Shutdown(SocketShutdown.Send);
+        await halfCloser.ReadToEndAsync(TimeSpan.FromSeconds(5));
+
+        build.Append("after the leavers\n");
+        build.Finish();
+        foreach (var client in stayers.Items)
+        {
+            Assert.Equal(build.Content(), await client.ReadToEndAsync());
+        }
+    }
+
+    [Fact]
+    public async Task TwoHundredConcurrentReadersReceiveIdenticalBytesThroughOneWatch()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild();
+        var random = new Random(42);
+        var chunk = new byte[8 * 1024];
+        for (var i = 0; i < 16; i++)
+        {
+            random.NextBytes(chunk);
+            build.Append(chunk);
+        }
+
+        using var clients = new DisposableList(Enumerable.Range(0, 200).Select(_ => host.Connect().Send(build.Id + "\n")));
+        await ExecutorTestHelpers.WaitUntilAsync(() => clients.Items.All(c => c.ReceivedCount >= 1), "every reader to get data");
+        Assert.Equal(1, host.Watches.Count);
+
+        for (var i = 0; i < 16; i++)
+        {
+            random.NextBytes(chunk);
+            build.Append(chunk);
+        }
+
+        build.Finish();
+        var expected = build.Content();
+        foreach (var client in clients.Items)
+        {
+            Assert.Equal(expected, await client.ReadToEndAsync());
+        }
+
+        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the shared watch to be released");
+    }
+
+    [Fact]
+    public async Task ATruncatedLogIsSentAgainFromTheBeginning()
+    {
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:00.200" });
+        var build = host.NewBuild("old content that is long\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+        await client.WaitForTextAsync("old content that is long\n");
+
+        using (var stream = new FileStream(build.LogFile, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite))
+        {
+            stream.Write("new\n"u8);
+        }
+
+        await client.WaitForTextAsync("old content that is long\nnew\n");
+        build.Finish();
+        Assert.Equal("old content that is long\nnew\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    [Fact]
+    public async Task AReplacedLogIsSentAgainFromTheBeginning()
+    {
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:00.200" });
+        var build = host.NewBuild("first file\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+        await client.WaitForTextAsync("first file\n");
+
+        // A longer file under the same name: only the inode tells it apart.
+        var replacement = build.LogFile + ".new";
+        File.WriteAllText(replacement, "second file, longer than the first\n");
+        File.Move(replacement, build.LogFile, overwrite: true);
+
+        await client.WaitForTextAsync("first file\nsecond file, longer than the first\n");
+        build.Finish();
+        Assert.Equal("first file\nsecond file, longer than the first\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    [Fact]
+    public async Task BytesTheClientSendsAfterTheRequestDoNotStallTheStream()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild(new string('z', 200_000) + "\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+
+        // 32 MiB is far more than the socket buffers hold: the send only completes if the server keeps reading.
+        var junk = new byte[1024 * 1024];
+        Array.Fill(junk, (byte)'j');
+        var sender = Task.Run(() =>
+        {
+            for (var i = 0; i < 32; i++)
+            {
+                client.Socket.Send(junk);
+            }
+        });
+        await sender.WithDeadline("the server to drain the client's extra bytes");
+
+        build.Append("still streaming\n");
+        build.Finish();
+        Assert.Equal(build.Content(), await client.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task ClientEofEndsTheStream()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild("hello\n");
+        using var client = host.Connect().Send(build.Id + "\n");
+        await client.WaitForTextAsync("hello\n");
+        client.Socket.Shutdown(SocketShutdown.Send);
+        Assert.Equal("hello\n", Encoding.UTF8.GetString(await client.ReadToEndAsync(TimeSpan.FromSeconds(5))));
+    }
+
+    [Fact]
+    public async Task TheVerbosePrefixAndDashedUuidAreAccepted()
+    {
+        await using var host = await ExecutorHost.StartAsync();
+        var build = host.NewBuild("verbose\n");
+        build.Finish();
+        var dashed = Guid.ParseExact(build.Id, "N").ToString("D").ToUpperInvariant();
+        using var client = host.Connect().Send($"/W {dashed}\r\n");
+        Assert.Equal("verbose\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    private sealed class DisposableList(IEnumerable<FingerTestClient> items) : IDisposable
+    {
+        public List<FingerTestClient> Items { get; } = items.ToList();
+
+        public void Dispose() => Items.ForEach(i => i.Dispose());
+    }
+}
