@@ -54,26 +54,25 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
         }
 
         LogInformationStreamStarted(logger, tenant, request.Uuid, opened.Value.Target!);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var clientGone = WatchClientAsync(socket, cts);
+        using var clientGoneCts = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        // Never cancelled by us: cancelling a pending websocket receive aborts the whole socket,
+        // and the close handshake below needs it alive.
+        var clientGone = WatchClientAsync(socket, clientGoneCts, aborted);
         long sent;
         try
         {
-            sent = await PumpAsync(opened.Value.Stream!, socket, request.Offset, cts.Token);
+            sent = await PumpAsync(opened.Value.Stream!, socket, request.Offset, clientGoneCts.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
             LogInformationStreamEnded(logger, tenant, request.Uuid, "client gone");
             return;
         }
-        finally
-        {
-            await cts.CancelAsync();
-            await clientGone;
-        }
 
         LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {sent} bytes");
         await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+        // Give the client a moment to answer the close, so it sees a clean handshake.
+        await clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes.</summary>
@@ -175,26 +174,33 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
         return null;
     }
 
-    /// <summary>Reads until the client closes; the client never needs to send more than its request.</summary>
-    private static async Task WatchClientAsync(WebSocket socket, CancellationTokenSource stop)
+    /// <summary>Reads until the client closes (the client never needs to send more than its request), then signals <paramref name="gone"/>.</summary>
+    private static async Task WatchClientAsync(WebSocket socket, CancellationTokenSource gone, CancellationToken aborted)
     {
         var buffer = new byte[256];
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (true)
             {
-                var result = await socket.ReceiveAsync(buffer, stop.Token);
+                var result = await socket.ReceiveAsync(buffer, aborted);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     break;
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException or ObjectDisposedException)
         {
         }
 
-        await stop.CancelAsync();
+        try
+        {
+            await gone.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The stream already ended and its handler returned.
+        }
     }
 
     private static async Task CloseAsync(WebSocket socket, int code, string reason)

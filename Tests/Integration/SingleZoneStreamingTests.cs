@@ -1,0 +1,199 @@
+using System.Net.Sockets;
+using System.Text;
+using Orleans.Zuul.Executor;
+using Orleans.Zuul.Grains;
+
+namespace Orleans.Zuul.Tests.Integration;
+
+/// <summary>
+/// The single-zone slice end to end on loopback: a real executor writing a growing log, the silo's finger
+/// gateway and the web frontend's websocket, all streaming the same bytes while they are written.
+/// </summary>
+public sealed class SingleZoneStreamingTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly ClusterHarness _cluster = new();
+    private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "e2e-" + Guid.NewGuid().ToString("N"));
+    private SiloHandle _silo = null!;
+    private Uri _web = null!;
+    private int _executorPort;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_jobRoot);
+        _silo = await _cluster.StartSiloAsync();
+        _web = await _cluster.StartWebFrontendAsync();
+        var executor = ExecutorApp.Build(
+        [
+            .. _cluster.ClientArgs(),
+            "--Executor:JobRoot", _jobRoot,
+            "--Executor:LogStreamPort", "0",
+            "--Executor:ListenAddress", "127.0.0.1",
+            "--Executor:Hostname", "127.0.0.1",
+            "--Executor:JobRootScanInterval", "00:00:00.200",
+        ], ClusterHarness.QuietLogging);
+        await executor.StartAsync();
+        _cluster.Track(executor);
+        _executorPort = executor.GetLogStreamPort();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_jobRoot, recursive: true);
+    }
+
+    [Fact]
+    public async Task GrowingLogArrivesCompleteAndInOrderThroughEveryPath()
+    {
+        var build = await StartBuildAsync();
+        var viaExecutor = FingerClient.FetchAsync(_executorPort, build.Id + "\n", Timeout);
+        var viaGateway = FingerClient.FetchAsync(_silo.FingerPort, build.Id + "\r\n", Timeout);
+        var viaWebsocket = WebsocketClient.StreamAsync(_web, $"{{\"uuid\": \"{build.Id}\", \"logfile\": \"console.log\"}}", Timeout);
+
+        // Write while the three readers follow; multi-byte characters test the websocket's UTF-8 cuts.
+        for (var i = 0; i < 300; i++)
+        {
+            await build.AppendAsync($"\u001b[32mok\u001b[0m: line {i:D4} ünïcödé 😀 {new string('x', i % 97)}\n");
+            if (i % 50 == 0)
+            {
+                await Task.Delay(20); // let the readers catch up so some bytes arrive by following
+            }
+        }
+
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        Assert.Equal(expected, await viaExecutor);
+        Assert.Equal(expected, await viaGateway);
+        var (status, _, text) = await viaWebsocket;
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, status);
+        Assert.Equal(Encoding.UTF8.GetString(expected), text);
+    }
+
+    [Fact]
+    public async Task AppendedLineReachesAGatewayFollowerWhileTheBuildRuns()
+    {
+        var build = await StartBuildAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", _silo.FingerPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(build.Id + "\n"));
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        for (var i = 0; i < 5; i++)
+        {
+            var line = $"live line {i}\n";
+            await build.AppendAsync(line);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (!Encoding.UTF8.GetString(received.ToArray()).Contains(line, StringComparison.Ordinal))
+            {
+                var n = await stream.ReadAsync(buffer, cts.Token);
+                Assert.True(n > 0, $"stream ended before '{line.Trim()}' arrived");
+                received.Write(buffer, 0, n);
+            }
+        }
+
+        await build.FinishAsync();
+    }
+
+    [Fact]
+    public async Task ResumingByOffsetNeitherLosesNorRepeats()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync("first line\nsecond line\n");
+        await build.AppendAsync("third line\n");
+        await build.FinishAsync();
+        var skip = Encoding.UTF8.GetByteCount("first line\n");
+        var (_, _, text) = await WebsocketClient.StreamAsync(_web, $"{{\"uuid\": \"{build.Id}\", \"offset\": {skip}}}", Timeout);
+        Assert.Equal("second line\nthird line\n", text);
+    }
+
+    [Fact]
+    public async Task ClientLeavingMidStreamDoesNotDisturbOthers()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync(new string('a', 100_000) + "\n");
+        var steady = FingerClient.FetchAsync(_silo.FingerPort, build.Id + "\n", Timeout);
+        using (var leaver = new TcpClient())
+        {
+            await leaver.ConnectAsync("127.0.0.1", _silo.FingerPort);
+            await leaver.GetStream().WriteAsync(Encoding.ASCII.GetBytes(build.Id + "\n"));
+            var got = await leaver.GetStream().ReadAsync(new byte[1000]);
+            Assert.True(got > 0);
+            leaver.Client.LingerState = new LingerOption(true, 0); // reset, the rudest way to leave
+        }
+
+        await build.AppendAsync("after the leaver\n");
+        await build.FinishAsync();
+        Assert.Equal(await File.ReadAllBytesAsync(build.LogPath), await steady);
+    }
+
+    [Fact]
+    public async Task TwoHundredConcurrentStreamsReceiveIdenticalBytes()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync("header\n");
+        var readers = Enumerable.Range(0, 200)
+            .Select(i => FingerClient.FetchAsync(i % 2 == 0 ? _silo.FingerPort : _executorPort, build.Id + "\n", Timeout))
+            .ToList();
+        for (var i = 0; i < 100; i++)
+        {
+            await build.AppendAsync($"line {i} {new string('y', 200)}\n");
+        }
+
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        foreach (var reader in readers)
+        {
+            Assert.Equal(expected, await reader);
+        }
+    }
+
+    [Fact]
+    public async Task ApiListsTheBuildAndItsFinish()
+    {
+        var build = await StartBuildAsync();
+        using var http = new HttpClient { BaseAddress = _web };
+        var one = await http.GetStringAsync($"/api/builds/{build.Id}");
+        Assert.Contains("\"state\":\"running\"", one, StringComparison.Ordinal);
+        Assert.Contains(build.Id, await http.GetStringAsync("/api/builds"), StringComparison.Ordinal);
+        await build.FinishAsync();
+        await Deadline.UntilAsync(
+            async () => (await http.GetStringAsync($"/api/builds/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal),
+            Timeout, "the API to show the build finished");
+    }
+
+    private async Task<TestBuild> StartBuildAsync()
+    {
+        var build = new TestBuild(_jobRoot);
+        await Deadline.UntilAsync(
+            async () => await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync() is { State: BuildState.Running },
+            Timeout, $"the executor to register build {build.Id}");
+        return build;
+    }
+
+    /// <summary>A build directory in Zuul's layout, written the way a job writes its log.</summary>
+    private sealed class TestBuild
+    {
+        public TestBuild(string jobRoot)
+        {
+            Id = Guid.NewGuid().ToString("N");
+            var logs = Path.Combine(jobRoot, Id, "work", "logs");
+            Directory.CreateDirectory(logs);
+            LogPath = Path.Combine(logs, "job-output.txt");
+            File.WriteAllBytes(LogPath, []);
+        }
+
+        public string Id { get; }
+
+        public string LogPath { get; }
+
+        public async Task AppendAsync(string text)
+        {
+            await using var f = new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            await f.WriteAsync(Encoding.UTF8.GetBytes(text));
+        }
+
+        public Task FinishAsync() => File.WriteAllTextAsync(LogPath + ".done", string.Empty);
+    }
+}
