@@ -23,6 +23,12 @@ public sealed class ClusterSettings
     [Range(0, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Without ZooKeeper: the silo the others join (<c>Orleans:PrimarySiloEndpoint</c>, <c>host:port</c>);
+    /// absent = this silo is the primary. Lets several silos form one cluster with the embedded default.
+    /// </summary>
+    public System.Net.IPEndPoint? PrimarySiloEndpoint { get; set; }
+
     /// <summary>This process's zone (<c>Zone</c>); null = un-zoned.</summary>
     public string? Zone { get; set; }
 
@@ -35,6 +41,11 @@ public sealed class ClusterSettings
         settings.Zone = configuration["Zone"] is { Length: > 0 } zone ? zone : null;
         settings.SiloPort = ReadPort(configuration, "Orleans:SiloPort", settings.SiloPort);
         settings.GatewayPort = ReadPort(configuration, "Orleans:GatewayPort", settings.GatewayPort);
+        if (configuration["Orleans:PrimarySiloEndpoint"] is { Length: > 0 } primary)
+        {
+            settings.PrimarySiloEndpoint = System.Net.IPEndPoint.TryParse(primary, out var ep) ? ep : InvalidEndpoint;
+        }
+
         return settings;
     }
 
@@ -57,6 +68,11 @@ public sealed class ClusterSettings
             errors.Add($"Orleans:GatewayPort must be 0..65535 (got {GatewayPort}).");
         }
 
+        if (ReferenceEquals(PrimarySiloEndpoint, InvalidEndpoint))
+        {
+            errors.Add("Orleans:PrimarySiloEndpoint must be an IP address and port, e.g. 127.0.0.1:11111.");
+        }
+
         if (Zone is { } z && (z.Length > 63 || z.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))))
         {
             errors.Add($"Zone '{z}' must be at most 63 characters of letters, digits, '-', '_' or '.'.");
@@ -64,6 +80,8 @@ public sealed class ClusterSettings
 
         return errors;
     }
+
+    private static readonly System.Net.IPEndPoint InvalidEndpoint = new(System.Net.IPAddress.None, 0);
 
     private static int ReadPort(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, int fallback)
     {

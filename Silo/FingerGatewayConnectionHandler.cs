@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Orleans.Zuul.Finger;
+using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
 
@@ -25,6 +26,12 @@ internal sealed partial class FingerGatewayConnectionHandler(
         switch (request.Status)
         {
             case FingerRequestStatus.ClientClosed:
+                if (connection.Items.TryGetValue(TlsServerMiddleware.ServerNameItem, out var sni))
+                {
+                    // TLS checks the server's certificate after the handshake: a client that refuses ours just leaves.
+                    LogInformationTlsClientLeft(logger, remote, sni as string ?? string.Empty);
+                }
+
                 return;
             case FingerRequestStatus.TimedOut:
                 LogInformationBadRequest(logger, remote, "request line timeout");
@@ -57,6 +64,12 @@ internal sealed partial class FingerGatewayConnectionHandler(
         LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value);
         var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, closed);
         LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
+        if (result is { Outcome: RelayOutcome.UpstreamCompleted, BytesToClient: 0 } && await opener.IsRunningAsync(request.BuildId))
+        {
+            // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
+            LogWarningEmptyStream(logger, request.BuildId, opened.Value.Target!);
+            await ReplyAsync(connection, $"The log stream of build ID {request.BuildId} ended before the build finished (refused by {opened.Value.Target})\n");
+        }
     }
 
     private static async Task ReplyAsync(ConnectionContext connection, string line)
@@ -71,6 +84,12 @@ internal sealed partial class FingerGatewayConnectionHandler(
             // The client left before reading its error; nothing else to do.
         }
     }
+
+    [LoggerMessage(204, LogLevel.Information, "TLS client {Remote} (SNI {ServerName}) closed without sending a request; it may have refused our certificate")]
+    private static partial void LogInformationTlsClientLeft(ILogger logger, string remote, string serverName);
+
+    [LoggerMessage(205, LogLevel.Warning, "Build {BuildId}: {Target} closed the stream without sending anything while the build runs")]
+    private static partial void LogWarningEmptyStream(ILogger logger, string buildId, string target);
 
     [LoggerMessage(200, LogLevel.Information, "Finger request from {Remote} rejected: {Reason}")]
     private static partial void LogInformationBadRequest(ILogger logger, string remote, string reason);

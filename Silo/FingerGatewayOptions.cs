@@ -1,3 +1,5 @@
+using Orleans.Zuul.Finger.Tls;
+
 namespace Orleans.Zuul.Silo;
 
 /// <summary>The zone's finger gateway (section <c>FingerGateway</c>).</summary>
@@ -25,4 +27,10 @@ public sealed class FingerGatewayOptions
 
     /// <summary>Time to open a connection to the next hop.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>TLS of the listener and of connections to other gateways (<c>FingerGateway:Tls:*</c>).</summary>
+    public FingerTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Static host map for gateways of other zones (<c>FingerGateway:Hosts:&lt;name&gt; = address</c>).</summary>
+    public Dictionary<string, string> Hosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Orleans.Zuul.Finger.Tls;
 
 namespace Orleans.Zuul.Silo;
 
@@ -49,6 +50,7 @@ public static class FingerGatewayValidation
             errors.Add("FingerGateway:ConnectTimeout must be positive.");
         }
 
+        errors.AddRange(FingerTlsValidation.Validate(options.Tls, "FingerGateway:Tls"));
         return errors;
     }
 }

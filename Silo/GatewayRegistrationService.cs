@@ -83,7 +83,7 @@ internal sealed partial class GatewayRegistrationService(
     private IZoneGatewayGrain Zone() => grains.GetGrain<IZoneGatewayGrain>(cluster.Zone!);
 
     private GatewayEndpoint Endpoint(GatewayState state) =>
-        new(options.Value.Hostname, options.Value.PublicPort ?? lifecycle.BoundPort, Tls: false, cluster.Zone, state);
+        new(options.Value.Hostname, options.Value.PublicPort ?? lifecycle.BoundPort, options.Value.Tls.ListenerTls, cluster.Zone, state);
 
     [LoggerMessage(300, LogLevel.Information, "Finger gateway {Hostname} listening on port {Port} (public port {PublicPort}, zone {Zone})")]
     private static partial void LogInformationListening(ILogger logger, string hostname, int port, int publicPort, string zone);

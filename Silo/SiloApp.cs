@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Zuul.Finger;
+using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
 
@@ -26,11 +28,13 @@ public static class SiloApp
         builder.Services.AddOptions<FingerGatewayOptions>().BindConfiguration(FingerGatewayOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<FingerGatewayOptions>, FingerGatewayOptionsValidator>();
         builder.Services.AddSingleton<GatewayLifecycle>();
-        builder.Services.AddSingleton(sp => new BuildStreamOpener(
-            sp.GetRequiredService<IGrainFactory>(), cluster, sp.GetRequiredService<ILogger<BuildStreamOpener>>())
+        builder.Services.AddSingleton(new FingerConnector(new FingerConnectorOptions
         {
             ConnectTimeout = gateway.ConnectTimeout,
-        });
+            Tls = gateway.Tls,
+            Hosts = gateway.Hosts,
+        }));
+        builder.Services.AddSingleton<BuildStreamOpener>();
 
         builder.UseOrleans(silo =>
         {
@@ -44,7 +48,7 @@ public static class SiloApp
                 throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
             }
 
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimarySiloEndpoint, cluster.ServiceId, cluster.ClusterId);
             silo.AddMemoryGrainStorage(StorageNames.Builds);
         });
 
@@ -55,6 +59,12 @@ public static class SiloApp
                 kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.Port, listen =>
                 {
                     listen.Protocols = HttpProtocols.None;
+                    if (gateway.Tls.ListenerTls)
+                    {
+                        var tls = new TlsServerMiddleware(gateway.Tls, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<FingerGatewayConnectionHandler>());
+                        listen.Use(next => context => tls.OnConnectionAsync(context, next));
+                    }
+
                     listen.UseConnectionHandler<FingerGatewayConnectionHandler>();
                 });
             }

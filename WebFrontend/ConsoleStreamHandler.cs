@@ -69,8 +69,18 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
             return;
         }
 
-        LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {sent} bytes");
-        await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+        if (sent == 0 && request.Offset == 0 && await opener.IsRunningAsync(request.Uuid))
+        {
+            // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
+            LogWarningEmptyStream(logger, tenant, request.Uuid, opened.Value.Target!);
+            await CloseAsync(socket, CloseStreamFailure, "The log stream ended before the build finished: the upstream refused it.");
+        }
+        else
+        {
+            LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {sent} bytes");
+            await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+        }
+
         // Give the client a moment to answer the close, so it sees a clean handshake.
         await clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
@@ -220,6 +230,9 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
         {
         }
     }
+
+    [LoggerMessage(404, LogLevel.Warning, "Console stream (tenant {Tenant}) of build {BuildId}: {Target} closed the stream without sending anything while the build runs")]
+    private static partial void LogWarningEmptyStream(ILogger logger, string tenant, string buildId, string target);
 
     [LoggerMessage(400, LogLevel.Information, "Console stream (tenant {Tenant}) rejected: {Reason}")]
     private static partial void LogInformationBadRequest(ILogger logger, string tenant, string reason);

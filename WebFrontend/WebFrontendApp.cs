@@ -1,3 +1,5 @@
+using Orleans.Zuul.Finger;
+using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Hosting;
 
 namespace Orleans.Zuul.WebFrontend;
@@ -11,6 +13,10 @@ public static class WebFrontendApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         builder.AddZuulClusterClient();
+        var connector = new FingerConnectorOptions();
+        builder.Configuration.GetSection("FingerClient").Bind(connector);
+        StartupValidation.ThrowIfInvalid("web", FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"));
+        builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<ConsoleStreamHandler>();
 

@@ -24,25 +24,36 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public IGrainFactory Grains => PrimarySilo!.Services.GetRequiredService<IGrainFactory>();
 
-    /// <summary>Starts the silo holding the grains, with its finger gateway on a free port.</summary>
-    public async Task<SiloHandle> StartSiloAsync(string? zone = null, string listenAddress = "127.0.0.1")
+    /// <summary>
+    /// Starts a silo with its finger gateway on a free port. The first one is the primary (clients connect
+    /// to its Orleans gateway); later ones join it. <paramref name="extra"/> are more <c>--Key value</c> pairs.
+    /// </summary>
+    public async Task<SiloHandle> StartSiloAsync(string? zone = null, string listenAddress = "127.0.0.1", params string[] extra)
     {
+        var primary = PrimarySilo is null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
         var args = new List<string>
         {
             "--Cluster:Id", _clusterId,
-            "--Orleans:SiloPort", PrimarySiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--Orleans:GatewayPort", OrleansGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--Orleans:SiloPort", (primary ? PrimarySiloPort : FreePort.Next()).ToString(inv),
+            "--Orleans:GatewayPort", (primary ? OrleansGatewayPort : FreePort.Next()).ToString(inv),
             "--FingerGateway:ListenAddress", listenAddress,
             "--FingerGateway:Port", "0",
             "--FingerGateway:Hostname", listenAddress,
             "--FingerGateway:RequestTimeout", "00:00:02",
         };
+        if (!primary)
+        {
+            args.AddRange(["--Orleans:PrimarySiloEndpoint", $"127.0.0.1:{PrimarySiloPort.ToString(inv)}"]);
+        }
+
         if (zone is not null)
         {
             args.AddRange(["--Zone", zone]);
         }
 
-        var app = SiloApp.Build([.. args], QuietLogging);
+        args.AddRange(extra);
+        var app = SiloApp.Build([.. args], ConfigureLogging);
         await app.StartAsync();
         _apps.Add(app);
         PrimarySilo ??= app;
@@ -50,7 +61,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>Starts a web frontend on a free port, as an Orleans client of this cluster.</summary>
-    public async Task<Uri> StartWebFrontendAsync(string? zone = null)
+    public async Task<Uri> StartWebFrontendAsync(string? zone = null, params string[] extra)
     {
         var args = new List<string>
         {
@@ -63,7 +74,8 @@ public sealed class ClusterHarness : IAsyncDisposable
             args.AddRange(["--Zone", zone]);
         }
 
-        var app = WebFrontendApp.Build([.. args], QuietLogging);
+        args.AddRange(extra);
+        var app = WebFrontendApp.Build([.. args], ConfigureLogging);
         await app.StartAsync();
         _apps.Add(app);
         return new Uri(app.Urls.First());
@@ -77,6 +89,55 @@ public sealed class ClusterHarness : IAsyncDisposable
     ];
 
     public void Track(WebApplication app) => _apps.Add(app);
+
+    /// <summary>Starts a real executor over <paramref name="jobRoot"/> on 127.0.0.1, port 0; returns its log port.</summary>
+    public async Task<int> StartExecutorAsync(string jobRoot, string? zone = null, string listenAddress = "127.0.0.1")
+    {
+        var args = new List<string>(ClientArgs())
+        {
+            "--Executor:JobRoot", jobRoot,
+            "--Executor:LogStreamPort", "0",
+            "--Executor:ListenAddress", listenAddress,
+            "--Executor:Hostname", listenAddress,
+            "--Executor:JobRootScanInterval", "00:00:00.200",
+        };
+        if (zone is not null)
+        {
+            args.AddRange(["--Zone", zone]);
+        }
+
+        var executor = Orleans.Zuul.Executor.ExecutorApp.Build([.. args], ConfigureLogging);
+        await executor.StartAsync();
+        _apps.Add(executor);
+        return Orleans.Zuul.Executor.ExecutorApp.GetLogStreamPort(executor);
+    }
+
+    /// <summary>Creates a build in <paramref name="jobRoot"/> and waits until its executor registered it.</summary>
+    public async Task<TestBuild> StartBuildAsync(string jobRoot)
+    {
+        var build = new TestBuild(jobRoot);
+        await Deadline.UntilAsync(
+            async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running },
+            TimeSpan.FromSeconds(30), $"the executor to register build {build.Id}");
+        return build;
+    }
+
+    /// <summary>Waits until <paramref name="zone"/> has <paramref name="count"/> running gateways registered.</summary>
+    public Task WaitForGatewaysAsync(string zone, int count) =>
+        Deadline.UntilAsync(
+            async () => (await Grains.GetGrain<Orleans.Zuul.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count,
+            TimeSpan.FromSeconds(30), $"{count} gateway(s) registered in zone {zone}");
+
+    /// <summary>Every log line of every component of this harness at Information and above, for assertions.</summary>
+    public LogCollector Logs { get; } = new();
+
+    /// <summary>Quiet console, plus the <see cref="Logs"/> collector.</summary>
+    public void ConfigureLogging(WebApplicationBuilder builder)
+    {
+        QuietLogging(builder);
+        builder.Logging.AddProvider(Logs);
+        builder.Logging.AddFilter<LogCollector>("Orleans.Zuul", LogLevel.Information);
+    }
 
     public static void QuietLogging(WebApplicationBuilder builder)
     {

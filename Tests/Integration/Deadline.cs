@@ -21,6 +21,19 @@ internal static class Deadline
         }
     }
 
+    /// <summary>Like <see cref="UntilAsync(Func{bool}, TimeSpan, string)"/>, adding the collected logs to the failure.</summary>
+    public static async Task UntilLoggedAsync(LogCollector logs, string part, TimeSpan timeout, string what, params string[] alsoInTheLine)
+    {
+        try
+        {
+            await UntilAsync(() => logs.Contains([part, .. alsoInTheLine]), timeout, what + $" (a log line containing '{part}')");
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + Environment.NewLine + "Logged:" + Environment.NewLine + string.Join(Environment.NewLine, logs.Lines.TakeLast(40)));
+        }
+    }
+
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         UntilAsync(() => Task.FromResult(condition()), timeout, what);
 }

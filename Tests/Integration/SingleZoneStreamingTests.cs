@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using Orleans.Zuul.Executor;
 using Orleans.Zuul.Grains;
 
 namespace Orleans.Zuul.Tests.Integration;
@@ -23,18 +22,7 @@ public sealed class SingleZoneStreamingTests : IAsyncLifetime
         Directory.CreateDirectory(_jobRoot);
         _silo = await _cluster.StartSiloAsync();
         _web = await _cluster.StartWebFrontendAsync();
-        var executor = ExecutorApp.Build(
-        [
-            .. _cluster.ClientArgs(),
-            "--Executor:JobRoot", _jobRoot,
-            "--Executor:LogStreamPort", "0",
-            "--Executor:ListenAddress", "127.0.0.1",
-            "--Executor:Hostname", "127.0.0.1",
-            "--Executor:JobRootScanInterval", "00:00:00.200",
-        ], ClusterHarness.QuietLogging);
-        await executor.StartAsync();
-        _cluster.Track(executor);
-        _executorPort = executor.GetLogStreamPort();
+        _executorPort = await _cluster.StartExecutorAsync(_jobRoot);
     }
 
     public async Task DisposeAsync()
@@ -163,37 +151,5 @@ public sealed class SingleZoneStreamingTests : IAsyncLifetime
             Timeout, "the API to show the build finished");
     }
 
-    private async Task<TestBuild> StartBuildAsync()
-    {
-        var build = new TestBuild(_jobRoot);
-        await Deadline.UntilAsync(
-            async () => await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync() is { State: BuildState.Running },
-            Timeout, $"the executor to register build {build.Id}");
-        return build;
-    }
-
-    /// <summary>A build directory in Zuul's layout, written the way a job writes its log.</summary>
-    private sealed class TestBuild
-    {
-        public TestBuild(string jobRoot)
-        {
-            Id = Guid.NewGuid().ToString("N");
-            var logs = Path.Combine(jobRoot, Id, "work", "logs");
-            Directory.CreateDirectory(logs);
-            LogPath = Path.Combine(logs, "job-output.txt");
-            File.WriteAllBytes(LogPath, []);
-        }
-
-        public string Id { get; }
-
-        public string LogPath { get; }
-
-        public async Task AppendAsync(string text)
-        {
-            await using var f = new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-            await f.WriteAsync(Encoding.UTF8.GetBytes(text));
-        }
-
-        public Task FinishAsync() => File.WriteAllTextAsync(LogPath + ".done", string.Empty);
-    }
+    private Task<TestBuild> StartBuildAsync() => _cluster.StartBuildAsync(_jobRoot);
 }

@@ -1,0 +1,59 @@
+using System.Net.Sockets;
+using System.Text;
+using Orleans.Zuul.Finger.Tls;
+
+namespace Orleans.Zuul.Finger;
+
+/// <summary>Opens finger streams to executors and gateways: TCP, TLS when the target asks for it, then the request line.</summary>
+public sealed class FingerConnector(FingerConnectorOptions options)
+{
+    private readonly TlsClientAuthenticator _tls = new(options.Tls);
+
+    public FingerConnectorOptions Options => options;
+
+    /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> and asks for <paramref name="buildId"/>.</summary>
+    /// <exception cref="SocketException">The connection was refused or timed out.</exception>
+    /// <exception cref="FingerTlsException">The TLS handshake failed.</exception>
+    public async Task<Stream> ConnectAsync(string host, int port, bool tls, string buildId, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                cts.CancelAfter(options.ConnectTimeout);
+                try
+                {
+                    // The host map lets a name (kept for SNI and certificate checks) reach another address.
+                    var address = options.Hosts.TryGetValue(host, out var mapped) ? mapped : host;
+                    await socket.ConnectAsync(address, port, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new SocketException((int)SocketError.TimedOut);
+                }
+            }
+
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (tls)
+            {
+                stream = await _tls.AuthenticateAsync(stream, host, cancellationToken).ConfigureAwait(false);
+            }
+
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(buildId + "\n"), cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return stream;
+        }
+        catch
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using Orleans.Zuul.Finger.Tls;
+
+namespace Orleans.Zuul.Finger;
+
+/// <summary>How outgoing finger connections are made.</summary>
+public sealed class FingerConnectorOptions
+{
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Client-side TLS (certificate, CA, hostname checks) for targets registered with <c>tls: true</c>.</summary>
+    public FingerTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Static host map (name -> address), like curl's <c>--resolve</c>: the name is still used for SNI and
+    /// certificate checks. For zones whose gateway names the local DNS does not know.
+    /// </summary>
+    public Dictionary<string, string> Hosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}

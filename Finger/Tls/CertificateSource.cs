@@ -1,0 +1,63 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Orleans.Zuul.Finger.Tls;
+
+/// <summary>
+/// A PEM certificate and key loaded from disk and re-loaded when either file changes, so certificates
+/// can be rotated without a restart. The check is one stat per handshake, at most once a second.
+/// </summary>
+public sealed class CertificateSource(string certificatePath, string keyPath)
+{
+    private readonly Lock _lock = new();
+    private X509Certificate2? _current;
+    private SslStreamCertificateContextHolder? _context;
+    private (DateTime Cert, DateTime Key) _stamp;
+    private long _lastCheck;
+
+    /// <summary>Raised after a changed certificate was loaded (argument: the new certificate).</summary>
+    public event Action<X509Certificate2>? Reloaded;
+
+    public X509Certificate2 Current => Refresh().Certificate;
+
+    /// <summary>The certificate with its chain, ready for an <see cref="System.Net.Security.SslStream"/> server.</summary>
+    public System.Net.Security.SslStreamCertificateContext Context => Refresh().Context;
+
+    private SslStreamCertificateContextHolder Refresh()
+    {
+        var now = Environment.TickCount64;
+        var holder = _context;
+        if (holder is not null && now - Interlocked.Read(ref _lastCheck) < 1000)
+        {
+            return holder;
+        }
+
+        lock (_lock)
+        {
+            Interlocked.Exchange(ref _lastCheck, now);
+            var stamp = (File.GetLastWriteTimeUtc(certificatePath), File.GetLastWriteTimeUtc(keyPath));
+            if (_context is not null && stamp == _stamp)
+            {
+                return _context;
+            }
+
+            var loaded = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            // Intermediate certificates in the PEM file travel with the leaf.
+            var chain = new X509Certificate2Collection();
+            chain.ImportFromPemFile(certificatePath);
+            var intermediates = new X509Certificate2Collection(chain.Where(c => c.Thumbprint != loaded.Thumbprint).ToArray());
+            var reloaded = _context is not null;
+            _current = loaded;
+            _stamp = stamp;
+            _context = new SslStreamCertificateContextHolder(loaded,
+                System.Net.Security.SslStreamCertificateContext.Create(loaded, intermediates, offline: true));
+            if (reloaded)
+            {
+                Reloaded?.Invoke(loaded);
+            }
+
+            return _context;
+        }
+    }
+
+    private sealed record SslStreamCertificateContextHolder(X509Certificate2 Certificate, System.Net.Security.SslStreamCertificateContext Context);
+}

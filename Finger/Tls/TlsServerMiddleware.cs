@@ -1,0 +1,112 @@
+using System.Net.Security;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.Zuul.Finger.Tls;
+
+/// <summary>
+/// Kestrel connection middleware terminating TLS for a finger listener: certificate chosen by SNI,
+/// client certificates checked against the configured CA, a handshake deadline, and one log line for
+/// every refused handshake (plaintext, garbage, stalled, wrong CA, no certificate).
+/// </summary>
+public sealed partial class TlsServerMiddleware
+{
+    private readonly FingerTlsOptions _options;
+    private readonly ILogger _logger;
+    private readonly CertificateSource _default;
+    private readonly Dictionary<string, CertificateSource> _byName;
+    private readonly TrustAnchors? _trust;
+
+    public TlsServerMiddleware(FingerTlsOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _default = new CertificateSource(options.Certificate!, options.Key!);
+        _default.Reloaded += c => LogInformationCertificateReloaded(logger, options.Certificate!, c.Subject, c.NotAfter);
+        _byName = options.ServerNames.ToDictionary(kv => kv.Key, kv => new CertificateSource(kv.Value.Certificate, kv.Value.Key), StringComparer.OrdinalIgnoreCase);
+        _trust = string.IsNullOrEmpty(options.Ca) ? null : new TrustAnchors(options.Ca);
+    }
+
+    public async Task OnConnectionAsync(ConnectionContext context, ConnectionDelegate next)
+    {
+        var original = context.Transport;
+        var ssl = new SslStream(new DuplexPipeStream(original), leaveInnerStreamOpen: false);
+        string? refusal = null;
+        string? serverName = null;
+        using (var cts = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
+        {
+            cts.CancelAfter(_options.HandshakeTimeout);
+            try
+            {
+                await ssl.AuthenticateAsServerAsync(
+                    (_, hello, _, _) =>
+                    {
+                        serverName = hello.ServerName;
+                        return ValueTask.FromResult(ServerOptions(hello.ServerName, r => refusal = r));
+                    },
+                    null,
+                    cts.Token);
+            }
+            catch (Exception ex)
+            {
+                var reason = refusal ?? (ex is OperationCanceledException
+                    ? context.ConnectionClosed.IsCancellationRequested
+                        ? "the client closed the connection during the handshake (it may have refused our certificate)"
+                        : $"no handshake within {_options.HandshakeTimeout.TotalSeconds:0.#} s"
+                    : ex.GetBaseException().Message);
+                LogInformationHandshakeRefused(_logger, context.RemoteEndPoint?.ToString() ?? "?", serverName ?? "(none)", reason);
+                await ssl.DisposeAsync();
+                return;
+            }
+        }
+
+        context.Items[ServerNameItem] = serverName ?? string.Empty;
+        context.Transport = new StreamDuplexPipe(ssl);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Transport = original;
+            await ssl.DisposeAsync();
+        }
+    }
+
+    /// <summary>Connection item holding the SNI name of a TLS connection (empty when none was sent).</summary>
+    public const string ServerNameItem = "finger.tls.sni";
+
+    private SslServerAuthenticationOptions ServerOptions(string? serverName, Action<string> refuse)
+    {
+        var source = serverName is not null && _byName.TryGetValue(serverName, out var named) ? named : _default;
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = source.Context,
+            EnabledSslProtocols = TlsProtocols.Allowed,
+            ClientCertificateRequired = _options.ClientCertificateRequired,
+            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (certificate is null && !_options.ClientCertificateRequired)
+                {
+                    return true;
+                }
+
+                // A client certificate is checked against our CA only; client host names are not checked.
+                var why = _trust?.Check(certificate, errors, checkName: false) ?? (certificate is null ? "no client certificate presented" : null);
+                if (why is not null)
+                {
+                    refuse("client " + why);
+                }
+
+                return why is null;
+            },
+        };
+    }
+
+    [LoggerMessage(500, LogLevel.Information, "TLS handshake from {Remote} (SNI {ServerName}) refused: {Reason}")]
+    private static partial void LogInformationHandshakeRefused(ILogger logger, string remote, string serverName, string reason);
+
+    [LoggerMessage(501, LogLevel.Information, "Reloaded TLS certificate {Path}: {Subject}, valid until {NotAfter}")]
+    private static partial void LogInformationCertificateReloaded(ILogger logger, string path, string subject, DateTime notAfter);
+}

@@ -1,0 +1,52 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Orleans.Zuul.Finger.Tls;
+
+/// <summary>Verifies peer certificates against the configured CA only (not the system store).</summary>
+public sealed class TrustAnchors(string caPath)
+{
+    private readonly Lock _lock = new();
+    private X509Certificate2Collection? _roots;
+    private DateTime _stamp;
+
+    /// <summary>Why a peer's certificate is refused, or null when it is trusted.</summary>
+    public string? Check(X509Certificate? certificate, SslPolicyErrors errors, bool checkName)
+    {
+        if (certificate is null)
+        {
+            return "no certificate presented";
+        }
+
+        if (checkName && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return "certificate does not name the host";
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(Roots());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
+        return chain.Build(leaf)
+            ? null
+            : "certificate is not signed by the configured CA (" + string.Join(", ", chain.ChainStatus.Select(s => s.Status)) + ")";
+    }
+
+    private X509Certificate2Collection Roots()
+    {
+        lock (_lock)
+        {
+            var stamp = File.GetLastWriteTimeUtc(caPath);
+            if (_roots is null || stamp != _stamp)
+            {
+                var roots = new X509Certificate2Collection();
+                roots.ImportFromPemFile(caPath);
+                _roots = roots;
+                _stamp = stamp;
+            }
+
+            return _roots;
+        }
+    }
+}
