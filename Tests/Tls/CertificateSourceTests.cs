@@ -1,0 +1,49 @@
+using Orleans.Zuul.Finger.Tls;
+using Orleans.Zuul.Tests.Integration;
+
+namespace Orleans.Zuul.Tests.Tls;
+
+public class CertificateSourceTests
+{
+    [Fact]
+    public async Task RotatedCertificateIsPickedUpWithoutRestart()
+    {
+        using var pki = new TestPki();
+        var first = pki.Issue("gw", "gw.test");
+        var source = new CertificateSource(first.Certificate, first.Key);
+        var reloaded = 0;
+        source.Reloaded += _ => Interlocked.Increment(ref reloaded);
+        var before = source.Current.Thumbprint;
+
+        // Rotate in place, as cert-manager or a cron job would.
+        var second = pki.Issue("gw-next", "gw.test");
+        File.Copy(second.Certificate, first.Certificate, overwrite: true);
+        File.Copy(second.Key, first.Key, overwrite: true);
+        File.SetLastWriteTimeUtc(first.Certificate, DateTime.UtcNow.AddSeconds(5));
+
+        await Deadline.UntilAsync(() => source.Current.Thumbprint != before, TimeSpan.FromSeconds(10), "the new certificate to be loaded");
+        Assert.Equal(1, reloaded);
+    }
+
+    [Fact]
+    public void ValidationReportsEveryMissingFile()
+    {
+        var errors = FingerTlsValidation.Validate(
+            new FingerTlsOptions { Certificate = "/nonexistent/cert.pem", Ca = "/nonexistent/ca.pem", HandshakeTimeout = TimeSpan.Zero },
+            "FingerGateway:Tls");
+        Assert.Contains(errors, e => e.Contains("FingerGateway:Tls:Certificate", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("FingerGateway:Tls:Key is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("FingerGateway:Tls:Ca", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("HandshakeTimeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RequiringClientCertificatesWithoutACaIsAnError()
+    {
+        using var pki = new TestPki();
+        var cert = pki.Issue("gw", "gw.test");
+        var errors = FingerTlsValidation.Validate(
+            new FingerTlsOptions { Certificate = cert.Certificate, Key = cert.Key, RequireClientCertificate = true }, "X");
+        Assert.Equal(["X:RequireClientCertificate needs X:Ca to verify client certificates against."], errors);
+    }
+}
