@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Orleans.Zuul.Finger.Tls;
@@ -8,6 +9,7 @@ namespace Orleans.Zuul.Finger;
 public sealed class FingerConnector(FingerConnectorOptions options)
 {
     private readonly TlsClientAuthenticator _tls = new(options.Tls);
+    private readonly IPAddress? _localAddress = string.IsNullOrEmpty(options.LocalAddress) ? null : IPAddress.Parse(options.LocalAddress);
 
     public FingerConnectorOptions Options => options;
 
@@ -20,6 +22,11 @@ public sealed class FingerConnector(FingerConnectorOptions options)
         Stream? stream = null;
         try
         {
+            if (_localAddress is not null)
+            {
+                socket.Bind(new IPEndPoint(_localAddress, 0));
+            }
+
             using (var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 cts.CancelAfter(options.ConnectTimeout);

@@ -7,6 +7,12 @@ public sealed class FingerConnectorOptions
 {
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Local address outgoing connections are made from (like nginx's <c>proxy_bind</c>), for hosts with several
+    /// addresses where executors only accept their zone's network. Null = chosen by the system.
+    /// </summary>
+    public string? LocalAddress { get; set; }
+
     /// <summary>Client-side TLS (certificate, CA, hostname checks) for targets registered with <c>tls: true</c>.</summary>
     public FingerTlsOptions Tls { get; set; } = new();
 

@@ -28,6 +28,9 @@ public sealed class FingerGatewayOptions
     /// <summary>Time to open a connection to the next hop.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Local address of connections to executors and other gateways (<c>FingerGateway:LocalAddress</c>); null = any.</summary>
+    public string? LocalAddress { get; set; }
+
     /// <summary>TLS of the listener and of connections to other gateways (<c>FingerGateway:Tls:*</c>).</summary>
     public FingerTlsOptions Tls { get; set; } = new();
 

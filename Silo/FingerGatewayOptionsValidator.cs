@@ -25,6 +25,11 @@ public static class FingerGatewayValidation
             errors.Add($"FingerGateway:ListenAddress '{options.ListenAddress}' is not an IP address.");
         }
 
+        if (options.LocalAddress is { Length: > 0 } local && !IPAddress.TryParse(local, out _))
+        {
+            errors.Add($"FingerGateway:LocalAddress '{local}' is not an IP address.");
+        }
+
         if (options.Port is < 0 or > 65535)
         {
             errors.Add($"FingerGateway:Port must be 0..65535 (got {options.Port}).");

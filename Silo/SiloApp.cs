@@ -33,6 +33,7 @@ public static class SiloApp
             ConnectTimeout = gateway.ConnectTimeout,
             Tls = gateway.Tls,
             Hosts = gateway.Hosts,
+            LocalAddress = gateway.LocalAddress,
         }));
         builder.Services.AddSingleton<BuildStreamOpener>();
 

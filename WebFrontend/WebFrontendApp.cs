@@ -15,7 +15,11 @@ public static class WebFrontendApp
         builder.AddZuulClusterClient();
         var connector = new FingerConnectorOptions();
         builder.Configuration.GetSection("FingerClient").Bind(connector);
-        StartupValidation.ThrowIfInvalid("web", FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"));
+        StartupValidation.ThrowIfInvalid("web", [
+            .. FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"),
+            .. connector.LocalAddress is { Length: > 0 } local && !System.Net.IPAddress.TryParse(local, out _)
+                ? [$"FingerClient:LocalAddress '{local}' is not an IP address."] : Array.Empty<string>(),
+        ]);
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<ConsoleStreamHandler>();
