@@ -28,19 +28,15 @@ public static class FingerRequestReader
                 var lf = buffer.PositionOf((byte)'\n');
                 if (lf is { } end)
                 {
-                    // Parse before AdvanceTo: advancing hands the buffer's segments back to the pipe,
-                    // after which the bytes of the line must not be read any more.
-                    var line = buffer.Slice(0, end);
-                    var request = line.Length >= MaxLineLength
-                        ? new FingerRequest(FingerRequestStatus.TooLong, string.Empty, string.Empty)
-                        : Parse(line);
+                    // Parse before advancing: the buffer's memory is not ours after AdvanceTo.
+                    var request = Parse(buffer.Slice(0, end));
                     reader.AdvanceTo(buffer.GetPosition(1, end));
                     return request;
                 }
 
                 if (buffer.Length >= MaxLineLength)
                 {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    reader.AdvanceTo(buffer.End);
                     return new FingerRequest(FingerRequestStatus.TooLong, string.Empty, string.Empty);
                 }
 
