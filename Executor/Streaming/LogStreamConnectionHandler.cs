@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -101,7 +102,8 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
 
         LogDebugStreamStarted(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), request.BuildId);
         var discard = DiscardInputAsync(input, cts);
-        var follower = new LogFollower(job, output, _options.FollowRecheckInterval);
+        var socket = _options.UseSendFile ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : null;
+        var follower = new LogFollower(job, output, socket, _options.FollowRecheckInterval);
         try
         {
             var outcome = await follower.RunAsync(_watches, cts.Token);
@@ -116,6 +118,7 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         {
             input.CancelPendingRead();
             await discard;
+            follower.DisposeSendFile();
         }
     }
 
