@@ -8,12 +8,15 @@ namespace Orleans.Zuul.Executor;
 /// <summary>
 /// Job source that watches <see cref="ExecutorOptions.JobRoot"/> (PROTOCOL.md section 2): a new <c>&lt;hex-id&gt;</c>
 /// directory is a started build (directories present at start-up included); <c>work/logs/job-output.txt.done</c>
-/// appearing, or the directory going away, is its finish. Directory events wake it at once; a periodic re-scan
-/// (<see cref="ExecutorOptions.JobRootScanInterval"/>) notices the markers and anything a notification missed.
+/// appearing, or the directory going away, is its finish. Directory events wake it at once, and so does a marker
+/// appearing: each running build's <c>work/logs</c> is watched through the <see cref="LogWatchRegistry"/> (the same
+/// watch its log streams share; at most <see cref="MaxWatchedBuilds"/> builds). A periodic re-scan
+/// (<see cref="ExecutorOptions.JobRootScanInterval"/>) catches anything a notification missed.
 /// Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the marker's first line (the result).
 /// </summary>
 public sealed partial class JobRootWatcher(
     BuildReporter reporter,
+    LogWatchRegistry watches,
     IOptions<ExecutorOptions> options,
     TimeProvider time,
     ILogger<JobRootWatcher> logger) : BackgroundService
@@ -21,7 +24,11 @@ public sealed partial class JobRootWatcher(
     /// <summary>Optional file in a job directory naming the job (first line).</summary>
     public const string JobNameFile = "job-name";
 
+    /// <summary>Running builds whose log directory is watched for the marker; beyond this, the re-scan alone notices it.</summary>
+    public const int MaxWatchedBuilds = 64;
+
     private readonly Dictionary<string, bool> _known = new(StringComparer.Ordinal); // id -> finished
+    private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,6 +37,21 @@ public sealed partial class JobRootWatcher(
         Directory.CreateDirectory(root);
         using var watcher = TryWatch(root);
         LogInformationWatching(logger, root, watcher is not null);
+        try
+        {
+            await WatchAsync(root, stoppingToken);
+        }
+        finally
+        {
+            foreach (var id in _leases.Keys.ToList())
+            {
+                ReleaseLease(id);
+            }
+        }
+    }
+
+    private async Task WatchAsync(string root, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             var changed = Volatile.Read(ref _changed).Task;
@@ -85,6 +107,7 @@ public sealed partial class JobRootWatcher(
             if (!present.Contains(id))
             {
                 _known.Remove(id);
+                ReleaseLease(id);
                 if (!finished)
                 {
                     LogInformationBuildFinished(logger, id, null, "job directory removed");
@@ -97,11 +120,31 @@ public sealed partial class JobRootWatcher(
                 if (File.Exists(job.DoneMarker))
                 {
                     _known[id] = true;
+                    ReleaseLease(id);
                     var result = ReadFirstLine(job.DoneMarker);
                     LogInformationBuildFinished(logger, id, result, "marker written");
                     reporter.Finished(id, result, time.GetUtcNow());
                 }
+                else if (!_leases.ContainsKey(id) && _leases.Count < MaxWatchedBuilds && Directory.Exists(job.LogDirectory))
+                {
+                    var lease = watches.Acquire(job);
+                    lease.MarkerAppeared += Signal;
+                    _leases.Add(id, lease);
+                    if (File.Exists(job.DoneMarker))
+                    {
+                        Signal(); // written before the watch started
+                    }
+                }
             }
+        }
+    }
+
+    private void ReleaseLease(string id)
+    {
+        if (_leases.Remove(id, out var lease))
+        {
+            lease.MarkerAppeared -= Signal;
+            lease.Dispose();
         }
     }
 
