@@ -10,8 +10,11 @@ namespace Orleans.Zuul.Executor;
 /// With a <paramref name="socket"/>, bytes go out with <c>sendfile(2)</c> (nothing is ever written to the output pipe
 /// then); otherwise reads go straight into the connection's output pipe in <see cref="LogStreamConnectionHandler.ChunkSize"/> pieces.
 /// </summary>
-internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? socket, TimeSpan recheckInterval)
+internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? socket, Action abortConnection, TimeSpan recheckInterval)
 {
+    /// <summary>How long an aborted connection may take to fail its in-flight sendfile.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Largest single sendfile call; the kernel sends it in as many pieces as the socket takes.</summary>
     private const int MaxSendFileCount = 1 << 30;
 
@@ -159,7 +162,19 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
             else
             {
                 // A reader that does not read: its EOF or disconnect must still end the wait.
-                await send.AsTask().WaitAsync(cancellationToken);
+                var pending = send.AsTask();
+                try
+                {
+                    await pending.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The kernel still has the file open for this send: fail it by aborting the connection, and let it
+                    // finish before the file handle is closed.
+                    abortConnection();
+                    await pending.WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
             }
 
             offset += count;

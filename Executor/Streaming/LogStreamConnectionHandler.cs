@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -103,7 +104,7 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         LogDebugStreamStarted(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), request.BuildId);
         var discard = DiscardInputAsync(input, cts);
         var socket = _options.UseSendFile ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : null;
-        var follower = new LogFollower(job, output, socket, _options.FollowRecheckInterval);
+        var follower = new LogFollower(job, output, socket, connection.Abort, _options.FollowRecheckInterval);
         try
         {
             var outcome = await follower.RunAsync(_watches, cts.Token);
@@ -113,6 +114,11 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         {
             // Cancelled by the client's EOF, a dropped connection, shutdown, or a flush that found the client gone.
             return (_stopping.IsCancellationRequested ? StreamOutcome.Shutdown : StreamOutcome.ClientGone, request.BuildId, follower.BytesSent);
+        }
+        catch (Exception e) when (e is SocketException or ConnectionResetException or ConnectionAbortedException)
+        {
+            // The client reset the connection while bytes were on their way.
+            return (StreamOutcome.ClientGone, request.BuildId, follower.BytesSent);
         }
         finally
         {
