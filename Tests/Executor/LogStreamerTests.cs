@@ -30,6 +30,8 @@ public sealed class LogStreamerTests
         build.Finish();
         var received = await client.ReadToEndAsync();
         Assert.Equal(build.Content(), received);
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
@@ -165,6 +167,8 @@ public sealed class LogStreamerTests
         {
             Assert.Equal(build.Content(), await client.ReadToEndAsync());
         }
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
@@ -193,6 +197,8 @@ public sealed class LogStreamerTests
         Assert.Equal(1, host.Watches.Count);
         stalled.Abort();
         await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the stalled stream to end once its client is gone");
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
@@ -228,6 +234,8 @@ public sealed class LogStreamerTests
         }
 
         await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the shared watch to be released");
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
@@ -248,6 +256,8 @@ public sealed class LogStreamerTests
         await client.WaitForTextAsync("old content that is long\nnew\n");
         build.Finish();
         Assert.Equal("old content that is long\nnew\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
@@ -268,6 +278,8 @@ public sealed class LogStreamerTests
         await client.WaitForTextAsync("first file\nsecond file, longer than the first\n");
         build.Finish();
         Assert.Equal("first file\nsecond file, longer than the first\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
@@ -294,6 +306,8 @@ public sealed class LogStreamerTests
         build.Append("still streaming\n");
         build.Finish();
         Assert.Equal(build.Content(), await client.ReadToEndAsync());
+
+        Assert.Empty(host.Log.Problems);
     }
 
     [Theory]
