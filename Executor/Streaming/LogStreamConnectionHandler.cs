@@ -62,6 +62,12 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
             LogWarningStreamFailed(_logger, e, connection.ConnectionId, buildId);
         }
 
+        if (outcome == StreamOutcome.Shutdown || (outcome == StreamOutcome.ClientGone && connection.ConnectionClosed.IsCancellationRequested))
+        {
+            // Do not let Kestrel wait to deliver buffered bytes to a reader that is gone or not reading.
+            connection.Abort();
+        }
+
         LogDebugStreamEnded(_logger, connection.ConnectionId, buildId, outcome, bytes);
     }
 

@@ -323,6 +323,30 @@ public sealed class LogStreamerTests
         Assert.Equal("hello\n", Encoding.UTF8.GetString(await client.ReadToEndAsync(TimeSpan.FromSeconds(5))));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StoppingTheExecutorEndsFollowingStreamsPromptly(bool sendFile)
+    {
+        var host = await ExecutorHost.StartAsync(Settings(sendFile));
+        try
+        {
+            var build = host.NewBuild(new string('r', 4 * 1024 * 1024) + "\n");
+            using var follower = host.Connect().Send(build.Id + "\n");
+            using var stalled = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
+            await follower.WaitForBytesAsync(build.Content().Length);
+            await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "both streams to follow");
+
+            await host.App.StopAsync().WithDeadline("the executor to stop", TimeSpan.FromSeconds(10));
+            await follower.ReadToEndAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, host.Watches.Count);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task TheVerbosePrefixAndDashedUuidAreAccepted()
     {
