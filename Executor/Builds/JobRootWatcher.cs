@@ -24,8 +24,11 @@ public sealed partial class JobRootWatcher(
     /// <summary>Optional file in a job directory naming the job (first line).</summary>
     public const string JobNameFile = "job-name";
 
-    /// <summary>Running builds whose log directory is watched for the marker; beyond this, the re-scan alone notices it.</summary>
-    public const int MaxWatchedBuilds = 64;
+    /// <summary>
+    /// Running builds whose log directory is watched for the marker; beyond this, the re-scan alone notices it.
+    /// Each watched build costs one inotify instance (Linux allows 128 per user by default), shared with its streams.
+    /// </summary>
+    public const int MaxWatchedBuilds = 32;
 
     private readonly Dictionary<string, bool> _known = new(StringComparer.Ordinal); // id -> finished
     private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
