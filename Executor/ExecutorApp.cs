@@ -45,7 +45,8 @@ public static partial class ExecutorApp
         services.AddSingleton<LogStreamEndpoint>();
         services.AddSingleton<BuildReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<BuildReporter>());
-        services.AddHostedService<JobRootWatcher>();
+        services.AddSingleton<JobRootWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRootWatcher>());
         if (settings.Demo)
         {
             services.AddHostedService<DemoBuildRunner>();
@@ -55,6 +56,7 @@ public static partial class ExecutorApp
         {
             builder.AddZuulClusterClient();
             services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetryFilter>();
+            services.AddSingleton<IClusterConnectionStatusObserver, ClusterReconnectObserver>();
             services.TryAddSingleton<IBuildRegistrar, OrleansBuildRegistrar>();
         }
         else

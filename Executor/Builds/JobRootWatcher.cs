@@ -30,7 +30,8 @@ public sealed partial class JobRootWatcher(
     /// </summary>
     public const int MaxWatchedBuilds = 32;
 
-    private readonly Dictionary<string, bool> _known = new(StringComparer.Ordinal); // id -> finished
+    private readonly Dictionary<string, KnownBuild> _known = new(StringComparer.Ordinal);
+    private int _reannounce;
     private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
 
@@ -61,6 +62,10 @@ public sealed partial class JobRootWatcher(
             try
             {
                 Scan(root);
+                if (Interlocked.Exchange(ref _reannounce, 0) == 1)
+                {
+                    Reannounce();
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -97,36 +102,36 @@ public sealed partial class JobRootWatcher(
         {
             if (!_known.ContainsKey(id))
             {
-                _known[id] = false;
                 var job = JobDirectory.For(root, id);
-                var jobName = ReadFirstLine(Path.Combine(job.Path, JobNameFile));
-                LogInformationBuildStarted(logger, id, jobName);
-                reporter.Started(id, jobName, time.GetUtcNow());
+                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), time.GetUtcNow());
+                _known[id] = build;
+                LogInformationBuildStarted(logger, id, build.JobName);
+                reporter.Started(id, build.JobName, build.StartedAt);
             }
         }
 
-        foreach (var (id, finished) in _known.ToList())
+        foreach (var (id, build) in _known.ToList())
         {
             if (!present.Contains(id))
             {
                 _known.Remove(id);
                 ReleaseLease(id);
-                if (!finished)
+                if (build.FinishedAt is null)
                 {
                     LogInformationBuildFinished(logger, id, null, "job directory removed");
                     reporter.Finished(id, null, time.GetUtcNow());
                 }
             }
-            else if (!finished)
+            else if (build.FinishedAt is null)
             {
                 var job = JobDirectory.For(root, id);
                 if (File.Exists(job.DoneMarker))
                 {
-                    _known[id] = true;
                     ReleaseLease(id);
-                    var result = ReadFirstLine(job.DoneMarker);
-                    LogInformationBuildFinished(logger, id, result, "marker written");
-                    reporter.Finished(id, result, time.GetUtcNow());
+                    build.Result = ReadFirstLine(job.DoneMarker);
+                    build.FinishedAt = time.GetUtcNow();
+                    LogInformationBuildFinished(logger, id, build.Result, "marker written");
+                    reporter.Finished(id, build.Result, build.FinishedAt.Value);
                 }
                 else if (!_leases.ContainsKey(id) && _leases.Count < MaxWatchedBuilds && Directory.Exists(job.LogDirectory))
                 {
@@ -138,6 +143,29 @@ public sealed partial class JobRootWatcher(
                         Signal(); // written before the watch started
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports every build in the job root again (start, and finish when finished), e.g. after the cluster connection
+    /// was lost and recovered and the cluster may have forgotten them. Starting a build is idempotent in its grain.
+    /// </summary>
+    public void RequestReannounce()
+    {
+        Interlocked.Exchange(ref _reannounce, 1);
+        Signal();
+    }
+
+    private void Reannounce()
+    {
+        LogInformationReannouncing(logger, _known.Count);
+        foreach (var (id, build) in _known)
+        {
+            reporter.Started(id, build.JobName, build.StartedAt);
+            if (build.FinishedAt is { } finishedAt)
+            {
+                reporter.Finished(id, build.Result, finishedAt);
             }
         }
     }
@@ -195,6 +223,20 @@ public sealed partial class JobRootWatcher(
             return null;
         }
     }
+
+    private sealed class KnownBuild(string? jobName, DateTimeOffset startedAt)
+    {
+        public string? JobName { get; } = jobName;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public DateTimeOffset? FinishedAt { get; set; }
+
+        public string? Result { get; set; }
+    }
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Reporting all {Count} builds in the job root again")]
+    private static partial void LogInformationReannouncing(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Watching job root {JobRoot} (file notifications: {Notifications})")]
     private static partial void LogInformationWatching(ILogger logger, string jobRoot, bool notifications);

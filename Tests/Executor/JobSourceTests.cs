@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Zuul.Executor;
 using System.Text;
 
 namespace Orleans.Zuul.Tests.Executor;
@@ -43,6 +45,14 @@ public sealed class JobSourceTests
         var calls = registrar.Calls.ToList();
         Assert.True(calls.IndexOf("start:" + build.Id) < calls.IndexOf("finish:" + build.Id));
         Assert.Single(calls, c => c == "finish:" + build.Id);
+
+        // After a lost and recovered cluster connection, every build still in the job root is reported again, in order.
+        host.App.Services.GetRequiredService<JobRootWatcher>().RequestReannounce();
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Calls.Count(c => c == "finish:" + build.Id) == 2, "the build to be reported again");
+        calls = registrar.Calls.ToList();
+        Assert.Equal(2, calls.Count(c => c == "start:" + build.Id));
+        Assert.True(calls.LastIndexOf("start:" + build.Id) < calls.LastIndexOf("finish:" + build.Id));
+        Assert.Equal(1, calls.Count(c => c == "start:" + early));
     }
 
     [Fact]
