@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Orleans.Zuul.Executor;
@@ -6,16 +7,32 @@ namespace Orleans.Zuul.Executor;
 /// When the Orleans client gets its cluster connection back after losing it, the job-root watcher reports every
 /// build again, so a cluster that lost state (e.g. a restarted silo with in-memory storage) learns them anew.
 /// </summary>
-internal sealed partial class ClusterReconnectObserver(JobRootWatcher watcher, ILogger<ClusterReconnectObserver> logger) : IClusterConnectionStatusObserver
+/// <remarks>
+/// The watcher is resolved when needed, not injected: the Orleans client resolves its observers while it is being built,
+/// and the watcher depends (through the registrar) on that client.
+/// </remarks>
+internal sealed partial class ClusterReconnectObserver(IServiceProvider services, ILogger<ClusterReconnectObserver> logger) : IClusterConnectionStatusObserver
 {
-    public void NotifyClusterConnectionLost() => LogWarningConnectionLost(logger);
+    private int _lost;
+
+    public void NotifyClusterConnectionLost()
+    {
+        Interlocked.Exchange(ref _lost, 1);
+        LogWarningConnectionLost(logger);
+    }
 
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)
     {
-        if (connectionRecovered)
+        if (currentNumberOfGateways == 0)
+        {
+            Interlocked.Exchange(ref _lost, 1);
+        }
+
+        // The first connection is not a recovery: the builds are being reported anyway.
+        if (connectionRecovered && Interlocked.Exchange(ref _lost, 0) == 1)
         {
             LogInformationConnectionRecovered(logger, currentNumberOfGateways);
-            watcher.RequestReannounce();
+            services.GetRequiredService<JobRootWatcher>().RequestReannounce();
         }
     }
 
