@@ -51,12 +51,17 @@ public sealed class ClusterlessStartTests
         }
         finally
         {
+            // Bounded, so a host stuck in start-up (e.g. a dependency cycle) fails this test instead of hanging the run.
             await stop.CancelAsync();
-            await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(10)));
-            using var stopDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await app.StopAsync(stopDeadline.Token);
-            await app.DisposeAsync();
-            Directory.Delete(root, recursive: true);
+            var cleanup = Task.Run(async () =>
+            {
+                await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(10)));
+                using var stopDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await app.StopAsync(stopDeadline.Token);
+                await app.DisposeAsync();
+                Directory.Delete(root, recursive: true);
+            });
+            await Task.WhenAny(cleanup, Task.Delay(TimeSpan.FromSeconds(30)));
         }
     }
 
