@@ -25,7 +25,9 @@ public static partial class ExecutorApp
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // No reload-on-change of appsettings: it watches the content root recursively, and inotify instances and
+        // watches are better spent on followed builds. Explicit arguments still win.
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange", "false", .. args]);
         var settings = ReadOptions(builder.Configuration);
         StartupValidation.ThrowIfInvalid("executor", ExecutorOptionsValidator.Collect(settings));
 
@@ -43,7 +45,8 @@ public static partial class ExecutorApp
         services.AddSingleton<LogStreamEndpoint>();
         services.AddSingleton<BuildReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<BuildReporter>());
-        services.AddHostedService<JobRootWatcher>();
+        services.AddSingleton<JobRootWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobRootWatcher>());
         if (settings.Demo)
         {
             services.AddHostedService<DemoBuildRunner>();
@@ -53,6 +56,7 @@ public static partial class ExecutorApp
         {
             builder.AddZuulClusterClient();
             services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetryFilter>();
+            services.AddSingleton<IClusterConnectionStatusObserver, ClusterReconnectObserver>();
             services.TryAddSingleton<IBuildRegistrar, OrleansBuildRegistrar>();
         }
         else

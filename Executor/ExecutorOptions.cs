@@ -43,6 +43,10 @@ public sealed class ExecutorOptions
     /// (<c>Executor:JobRootScanInterval</c>, default 2 s); it also notices <c>.done</c> markers.</summary>
     public TimeSpan JobRootScanInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Send log bytes with <c>sendfile(2)</c> straight from the page cache to the socket (<c>Executor:UseSendFile</c>,
+    /// default true); false copies through the connection's output pipe in 64 KiB reads.</summary>
+    public bool UseSendFile { get; set; } = true;
+
     /// <summary>Run simulated builds that write realistic logs into <see cref="JobRoot"/> (<c>Executor:Demo</c>).</summary>
     public bool Demo { get; set; }
 

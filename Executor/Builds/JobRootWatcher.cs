@@ -8,12 +8,15 @@ namespace Orleans.Zuul.Executor;
 /// <summary>
 /// Job source that watches <see cref="ExecutorOptions.JobRoot"/> (PROTOCOL.md section 2): a new <c>&lt;hex-id&gt;</c>
 /// directory is a started build (directories present at start-up included); <c>work/logs/job-output.txt.done</c>
-/// appearing, or the directory going away, is its finish. Directory events wake it at once; a periodic re-scan
-/// (<see cref="ExecutorOptions.JobRootScanInterval"/>) notices the markers and anything a notification missed.
+/// appearing, or the directory going away, is its finish. Directory events wake it at once, and so does a marker
+/// appearing: each running build's <c>work/logs</c> is watched through the <see cref="LogWatchRegistry"/> (the same
+/// watch its log streams share; at most <see cref="MaxWatchedBuilds"/> builds). A periodic re-scan
+/// (<see cref="ExecutorOptions.JobRootScanInterval"/>) catches anything a notification missed.
 /// Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the marker's first line (the result).
 /// </summary>
 public sealed partial class JobRootWatcher(
     BuildReporter reporter,
+    LogWatchRegistry watches,
     IOptions<ExecutorOptions> options,
     TimeProvider time,
     ILogger<JobRootWatcher> logger) : BackgroundService
@@ -21,7 +24,15 @@ public sealed partial class JobRootWatcher(
     /// <summary>Optional file in a job directory naming the job (first line).</summary>
     public const string JobNameFile = "job-name";
 
-    private readonly Dictionary<string, bool> _known = new(StringComparer.Ordinal); // id -> finished
+    /// <summary>
+    /// Running builds whose log directory is watched for the marker; beyond this, the re-scan alone notices it.
+    /// Each watched build costs one inotify instance (Linux allows 128 per user by default), shared with its streams.
+    /// </summary>
+    public const int MaxWatchedBuilds = 32;
+
+    private readonly Dictionary<string, KnownBuild> _known = new(StringComparer.Ordinal);
+    private int _reannounce;
+    private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,12 +41,31 @@ public sealed partial class JobRootWatcher(
         Directory.CreateDirectory(root);
         using var watcher = TryWatch(root);
         LogInformationWatching(logger, root, watcher is not null);
+        try
+        {
+            await WatchAsync(root, stoppingToken);
+        }
+        finally
+        {
+            foreach (var id in _leases.Keys.ToList())
+            {
+                ReleaseLease(id);
+            }
+        }
+    }
+
+    private async Task WatchAsync(string root, CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             var changed = Volatile.Read(ref _changed).Task;
             try
             {
                 Scan(root);
+                if (Interlocked.Exchange(ref _reannounce, 0) == 1)
+                {
+                    Reannounce();
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -72,36 +102,80 @@ public sealed partial class JobRootWatcher(
         {
             if (!_known.ContainsKey(id))
             {
-                _known[id] = false;
                 var job = JobDirectory.For(root, id);
-                var jobName = ReadFirstLine(Path.Combine(job.Path, JobNameFile));
-                LogInformationBuildStarted(logger, id, jobName);
-                reporter.Started(id, jobName, time.GetUtcNow());
+                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), time.GetUtcNow());
+                _known[id] = build;
+                LogInformationBuildStarted(logger, id, build.JobName);
+                reporter.Started(id, build.JobName, build.StartedAt);
             }
         }
 
-        foreach (var (id, finished) in _known.ToList())
+        foreach (var (id, build) in _known.ToList())
         {
             if (!present.Contains(id))
             {
                 _known.Remove(id);
-                if (!finished)
+                ReleaseLease(id);
+                if (build.FinishedAt is null)
                 {
                     LogInformationBuildFinished(logger, id, null, "job directory removed");
                     reporter.Finished(id, null, time.GetUtcNow());
                 }
             }
-            else if (!finished)
+            else if (build.FinishedAt is null)
             {
                 var job = JobDirectory.For(root, id);
                 if (File.Exists(job.DoneMarker))
                 {
-                    _known[id] = true;
-                    var result = ReadFirstLine(job.DoneMarker);
-                    LogInformationBuildFinished(logger, id, result, "marker written");
-                    reporter.Finished(id, result, time.GetUtcNow());
+                    ReleaseLease(id);
+                    build.Result = ReadFirstLine(job.DoneMarker);
+                    build.FinishedAt = time.GetUtcNow();
+                    LogInformationBuildFinished(logger, id, build.Result, "marker written");
+                    reporter.Finished(id, build.Result, build.FinishedAt.Value);
+                }
+                else if (!_leases.ContainsKey(id) && _leases.Count < MaxWatchedBuilds && Directory.Exists(job.LogDirectory))
+                {
+                    var lease = watches.Acquire(job);
+                    lease.MarkerAppeared += Signal;
+                    _leases.Add(id, lease);
+                    if (File.Exists(job.DoneMarker))
+                    {
+                        Signal(); // written before the watch started
+                    }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Reports every build in the job root again (start, and finish when finished), e.g. after the cluster connection
+    /// was lost and recovered and the cluster may have forgotten them. Starting a build is idempotent in its grain.
+    /// </summary>
+    public void RequestReannounce()
+    {
+        Interlocked.Exchange(ref _reannounce, 1);
+        Signal();
+    }
+
+    private void Reannounce()
+    {
+        LogInformationReannouncing(logger, _known.Count);
+        foreach (var (id, build) in _known)
+        {
+            reporter.Started(id, build.JobName, build.StartedAt);
+            if (build.FinishedAt is { } finishedAt)
+            {
+                reporter.Finished(id, build.Result, finishedAt);
+            }
+        }
+    }
+
+    private void ReleaseLease(string id)
+    {
+        if (_leases.Remove(id, out var lease))
+        {
+            lease.MarkerAppeared -= Signal;
+            lease.Dispose();
         }
     }
 
@@ -149,6 +223,20 @@ public sealed partial class JobRootWatcher(
             return null;
         }
     }
+
+    private sealed class KnownBuild(string? jobName, DateTimeOffset startedAt)
+    {
+        public string? JobName { get; } = jobName;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public DateTimeOffset? FinishedAt { get; set; }
+
+        public string? Result { get; set; }
+    }
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Reporting all {Count} builds in the job root again")]
+    private static partial void LogInformationReannouncing(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Watching job root {JobRoot} (file notifications: {Notifications})")]
     private static partial void LogInformationWatching(ILogger logger, string jobRoot, bool notifications);

@@ -15,6 +15,7 @@ namespace Orleans.Zuul.Executor;
 /// </summary>
 public sealed partial class DemoBuildRunner(
     IOptions<ExecutorOptions> options,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<DemoBuildRunner> logger) : BackgroundService
 {
@@ -28,18 +29,14 @@ public sealed partial class DemoBuildRunner(
     {
         var o = options.Value;
         Directory.CreateDirectory(o.JobRoot!);
+        if (string.Equals(Path.GetFullPath(o.JobRoot!), Path.GetFullPath(ExecutorOptions.DefaultDemoJobRoot()), StringComparison.Ordinal))
+        {
+            // Our own temporary job root: remove it once everything (the job-root watcher too) has stopped.
+            lifetime.ApplicationStopped.Register(() => TryDelete(o.JobRoot!));
+        }
+
         LogInformationDemoStarting(logger, o.DemoConcurrentBuilds, o.JobRoot!, o.DemoLinesPerSecond, o.DemoBuildSeconds);
         return Task.WhenAll(Enumerable.Range(0, o.DemoConcurrentBuilds).Select(_ => Task.Run(() => LoopAsync(stoppingToken), stoppingToken)));
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        var root = options.Value.JobRoot!;
-        if (string.Equals(Path.GetFullPath(root), Path.GetFullPath(ExecutorOptions.DefaultDemoJobRoot()), StringComparison.Ordinal))
-        {
-            TryDelete(root);
-        }
     }
 
     private async Task LoopAsync(CancellationToken cancellationToken)

@@ -22,6 +22,9 @@ internal sealed class BuildLogWatch : IDisposable
     /// <summary>Completes at the next change after it was read. Read it before looking at the file, so no change is lost.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
+    /// <summary>Raised (on the watcher's thread) when <c>job-output.txt.done</c> is created or renamed into place.</summary>
+    public event Action? MarkerAppeared;
+
     public void Start(string directory)
     {
         var watcher = new FileSystemWatcher(directory)
@@ -32,9 +35,9 @@ internal sealed class BuildLogWatch : IDisposable
         };
         FileSystemEventHandler handler = (_, _) => Signal();
         watcher.Changed += handler;
-        watcher.Created += handler;
+        watcher.Created += (_, e) => OnMarkerCandidate(e.Name);
         watcher.Deleted += handler;
-        watcher.Renamed += (_, _) => Signal();
+        watcher.Renamed += (_, e) => OnMarkerCandidate(e.Name);
         watcher.Error += (_, _) => Signal();
         watcher.EnableRaisingEvents = true;
         _watcher = watcher;
@@ -42,6 +45,15 @@ internal sealed class BuildLogWatch : IDisposable
 
     /// <summary>Wakes every reader waiting on <see cref="Changed"/>.</summary>
     public void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+
+    private void OnMarkerCandidate(string? name)
+    {
+        Signal();
+        if (string.Equals(name, JobDirectory.LogFileName + JobDirectory.DoneSuffix, StringComparison.Ordinal))
+        {
+            MarkerAppeared?.Invoke();
+        }
+    }
 
     public void Dispose()
     {

@@ -13,6 +13,10 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode)
     private const int StatBufferSize = 256;
     private static readonly bool Supported = OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
+    /// <summary>One <c>struct stat</c> buffer per thread: followers check identity on every wake, without allocating.</summary>
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
     public static bool TryGet(string path, out FileIdentity identity)
     {
         identity = default;
@@ -21,7 +25,7 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode)
             return false;
         }
 
-        var buffer = new byte[StatBufferSize];
+        var buffer = t_buffer ??= new byte[StatBufferSize];
         try
         {
             if (stat(path, buffer) != 0)
@@ -46,7 +50,7 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode)
             return false;
         }
 
-        var buffer = new byte[StatBufferSize];
+        var buffer = t_buffer ??= new byte[StatBufferSize];
         var added = false;
         try
         {

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
 
 namespace Orleans.Zuul.Executor;
@@ -6,11 +7,30 @@ namespace Orleans.Zuul.Executor;
 /// <summary>
 /// Sends one build's log to one reader: the file from byte 0, then every appended byte, until the build
 /// finishes (PROTOCOL.md section 2). A truncated or replaced log restarts from the beginning of the new file.
-/// Reads go straight into the connection's output pipe in <see cref="LogStreamConnectionHandler.ChunkSize"/> pieces.
+/// With a <paramref name="socket"/>, bytes go out with <c>sendfile(2)</c> (nothing is ever written to the output pipe
+/// then); otherwise reads go straight into the connection's output pipe in <see cref="LogStreamConnectionHandler.ChunkSize"/> pieces.
 /// </summary>
-internal sealed class LogFollower(JobDirectory job, PipeWriter output, TimeSpan recheckInterval)
+internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? socket, Action abortConnection, TimeSpan recheckInterval)
 {
+    /// <summary>How long an aborted connection may take to fail its in-flight sendfile.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest single sendfile call; the kernel sends it in as many pieces as the socket takes.</summary>
+    private const int MaxSendFileCount = 1 << 30;
+
+    private SendFileOperation? _sendFile;
+    private FileStream? _file;
+
     public long BytesSent { get; private set; }
+
+    /// <summary>Releases the sendfile operation, unless a call is still in flight (the connection is being torn down, which completes it).</summary>
+    public void DisposeSendFile()
+    {
+        if (_sendFile is { IsPending: false })
+        {
+            _sendFile.Dispose();
+        }
+    }
 
     public async Task<StreamOutcome> RunAsync(LogWatchRegistry watches, CancellationToken cancellationToken)
     {
@@ -21,7 +41,13 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, TimeSpan 
             SafeFileHandle handle;
             try
             {
-                handle = File.OpenHandle(job.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                // sendfile through SendPacketsAsync wants a handle opened for asynchronous I/O.
+                handle = File.OpenHandle(
+                    job.LogFile,
+                    FileMode.Open,
+                    FileAccess.Read,
+                    FileShare.ReadWrite | FileShare.Delete,
+                    socket is null ? FileOptions.None : FileOptions.Asynchronous);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
@@ -33,7 +59,9 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, TimeSpan 
                 return StreamOutcome.LogRemoved;
             }
 
+            _file = socket is null ? null : new FileStream(handle, FileAccess.Read, bufferSize: 0, isAsync: true);
             using (handle)
+            using (_file)
             {
                 var outcome = await FollowAsync(handle, watch, changed, cancellationToken);
                 if (outcome is { } end)
@@ -88,6 +116,11 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, TimeSpan 
     /// <summary>Sends from <paramref name="offset"/> to the current end of the file; returns the new offset.</summary>
     private async ValueTask<long> DrainAsync(SafeFileHandle handle, long offset, CancellationToken cancellationToken)
     {
+        if (socket is not null && _file is not null)
+        {
+            return await SendFileAsync(handle, offset, cancellationToken);
+        }
+
         while (true)
         {
             var memory = output.GetMemory(LogStreamConnectionHandler.ChunkSize);
@@ -105,6 +138,47 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, TimeSpan 
             {
                 throw new OperationCanceledException("The client is gone.");
             }
+        }
+    }
+
+    private async ValueTask<long> SendFileAsync(SafeFileHandle handle, long offset, CancellationToken cancellationToken)
+    {
+        _sendFile ??= new SendFileOperation();
+        while (true)
+        {
+            var available = RandomAccess.GetLength(handle) - offset;
+            if (available <= 0)
+            {
+                return offset;
+            }
+
+            var count = (int)Math.Min(available, MaxSendFileCount);
+            cancellationToken.ThrowIfCancellationRequested();
+            var send = _sendFile.SendAsync(socket!, _file!, offset, count);
+            if (send.IsCompleted)
+            {
+                send.GetAwaiter().GetResult();
+            }
+            else
+            {
+                // A reader that does not read: its EOF or disconnect must still end the wait.
+                var pending = send.AsTask();
+                try
+                {
+                    await pending.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The kernel still has the file open for this send: fail it by aborting the connection, and let it
+                    // finish before the file handle is closed.
+                    abortConnection();
+                    await pending.WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    throw;
+                }
+            }
+
+            offset += count;
+            BytesSent += count;
         }
     }
 }

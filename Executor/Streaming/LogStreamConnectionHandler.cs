@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -60,6 +62,12 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
             LogWarningStreamFailed(_logger, e, connection.ConnectionId, buildId);
         }
 
+        if (outcome == StreamOutcome.Shutdown || (outcome == StreamOutcome.ClientGone && connection.ConnectionClosed.IsCancellationRequested))
+        {
+            // Do not let Kestrel wait to deliver buffered bytes to a reader that is gone or not reading.
+            connection.Abort();
+        }
+
         LogDebugStreamEnded(_logger, connection.ConnectionId, buildId, outcome, bytes);
     }
 
@@ -101,7 +109,8 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
 
         LogDebugStreamStarted(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), request.BuildId);
         var discard = DiscardInputAsync(input, cts);
-        var follower = new LogFollower(job, output, _options.FollowRecheckInterval);
+        var socket = _options.UseSendFile ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : null;
+        var follower = new LogFollower(job, output, socket, connection.Abort, _options.FollowRecheckInterval);
         try
         {
             var outcome = await follower.RunAsync(_watches, cts.Token);
@@ -112,10 +121,16 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
             // Cancelled by the client's EOF, a dropped connection, shutdown, or a flush that found the client gone.
             return (_stopping.IsCancellationRequested ? StreamOutcome.Shutdown : StreamOutcome.ClientGone, request.BuildId, follower.BytesSent);
         }
+        catch (Exception e) when (e is SocketException or ConnectionResetException or ConnectionAbortedException)
+        {
+            // The client reset the connection while bytes were on their way.
+            return (StreamOutcome.ClientGone, request.BuildId, follower.BytesSent);
+        }
         finally
         {
             input.CancelPendingRead();
             await discard;
+            follower.DisposeSendFile();
         }
     }
 

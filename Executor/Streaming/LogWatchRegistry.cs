@@ -71,6 +71,13 @@ public sealed partial class LogWatchRegistry(ILogger<LogWatchRegistry> logger)
 
         public bool IsWatching => watch.IsWatching;
 
+        /// <summary>Raised when the build's <c>.done</c> marker appears (only while file notifications work).</summary>
+        public event Action? MarkerAppeared
+        {
+            add => watch.MarkerAppeared += value;
+            remove => watch.MarkerAppeared -= value;
+        }
+
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Zuul.Executor;
 
 namespace Orleans.Zuul.Tests.Executor;
@@ -7,11 +8,15 @@ namespace Orleans.Zuul.Tests.Executor;
 /// <summary>The executor hosted in-process on 127.0.0.1, port 0, without a cluster, over a fresh temporary job root.</summary>
 internal sealed class ExecutorHost : IAsyncDisposable
 {
-    private ExecutorHost(WebApplication app, string jobRoot)
+    private ExecutorHost(WebApplication app, string jobRoot, CapturingLoggerProvider log)
     {
         App = app;
         JobRoot = jobRoot;
+        Log = log;
     }
+
+    /// <summary>Warnings and errors the executor logged.</summary>
+    public CapturingLoggerProvider Log { get; }
 
     public WebApplication App { get; }
 
@@ -43,15 +48,17 @@ internal sealed class ExecutorHost : IAsyncDisposable
         }
 
         var args = values.SelectMany(kv => new[] { $"--{kv.Key}", kv.Value }).ToArray();
+        var log = new CapturingLoggerProvider();
         var app = ExecutorApp.Build(args, builder =>
         {
+            builder.Logging.AddProvider(log);
             if (registrar is not null)
             {
                 builder.Services.AddSingleton(registrar);
             }
         });
         await app.StartAsync();
-        return new ExecutorHost(app, jobRoot);
+        return new ExecutorHost(app, jobRoot, log);
     }
 
     public static string NewJobRoot()

@@ -15,9 +15,14 @@ internal sealed class FingerTestClient : IDisposable
 
     public bool Closed { get; private set; }
 
-    public static FingerTestClient Connect(int port)
+    public static FingerTestClient Connect(int port, int? receiveBufferSize = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
         socket.Connect("127.0.0.1", port);
         return new FingerTestClient(socket);
     }
@@ -29,8 +34,15 @@ internal sealed class FingerTestClient : IDisposable
 
     public FingerTestClient Send(byte[] bytes)
     {
-        _socket.Send(bytes);
+        SendWithoutReading(bytes);
         StartReading();
+        return this;
+    }
+
+    /// <summary>Sends without reading the answer: a client that does not read.</summary>
+    public FingerTestClient SendWithoutReading(byte[] bytes)
+    {
+        _socket.Send(bytes);
         return this;
     }
 

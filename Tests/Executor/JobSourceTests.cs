@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Zuul.Executor;
 using System.Text;
 
 namespace Orleans.Zuul.Tests.Executor;
@@ -43,6 +45,46 @@ public sealed class JobSourceTests
         var calls = registrar.Calls.ToList();
         Assert.True(calls.IndexOf("start:" + build.Id) < calls.IndexOf("finish:" + build.Id));
         Assert.Single(calls, c => c == "finish:" + build.Id);
+
+        // After a lost and recovered cluster connection, every build still in the job root is reported again, in order.
+        host.App.Services.GetRequiredService<JobRootWatcher>().RequestReannounce();
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Calls.Count(c => c == "finish:" + build.Id) == 2, "the build to be reported again");
+        calls = registrar.Calls.ToList();
+        Assert.Equal(2, calls.Count(c => c == "start:" + build.Id));
+        Assert.True(calls.LastIndexOf("start:" + build.Id) < calls.LastIndexOf("finish:" + build.Id));
+        Assert.Equal(1, calls.Count(c => c == "start:" + early));
+    }
+
+    [Fact]
+    public async Task JobRootWatcherNoticesBuildsAndMarkersByNotificationAlone()
+    {
+        // The safety re-scan is 30 s away: everything below must come from file notifications.
+        var registrar = new RecordingBuildRegistrar();
+        var root = ExecutorHost.NewJobRoot();
+        var early = Guid.NewGuid().ToString("N");
+        Directory.CreateDirectory(Path.Combine(root, early, "work", "logs"));
+        await using var host = await ExecutorHost.StartAsync(
+            new Dictionary<string, string> { ["Executor:JobRootScanInterval"] = "00:00:30" },
+            registrar,
+            root);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(early), "the initial scan");
+
+        // Prepared elsewhere and renamed into place, as Zuul's work/logs may otherwise appear after the build directory.
+        var id = Guid.NewGuid().ToString("N");
+        var staging = Path.Combine(root, ".staging-" + id);
+        Directory.CreateDirectory(Path.Combine(staging, "work", "logs"));
+        File.WriteAllText(Path.Combine(staging, "work", "logs", "job-output.txt"), "log\n");
+        Directory.Move(staging, Path.Combine(root, id));
+        var fast = TimeSpan.FromSeconds(5);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(id), "the new build directory", fast);
+
+        File.WriteAllText(Path.Combine(root, id, "work", "logs", "job-output.txt.done"), "SUCCESS\n");
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(id), "the marker", fast);
+        Assert.Equal("SUCCESS", registrar.Finished[id].Result);
+
+        Directory.Delete(Path.Combine(root, early), recursive: true);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(early), "the removed directory", fast);
+        Assert.DoesNotContain(registrar.Started.Keys, k => k.StartsWith('.'));
     }
 
     [Fact]

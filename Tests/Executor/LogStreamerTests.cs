@@ -7,10 +7,12 @@ namespace Orleans.Zuul.Tests.Executor;
 /// <summary>The executor's finger log streamer on real loopback sockets (PROTOCOL.md sections 1 and 2).</summary>
 public sealed class LogStreamerTests
 {
-    [Fact]
-    public async Task GrowingLogArrivesCompleteAndInOrder()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task GrowingLogArrivesCompleteAndInOrder(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync();
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile));
         var build = host.NewBuild("first line\n");
         using var client = host.Connect().Send(build.Id + "\r\n");
         await client.WaitForBytesAsync(build.Content().Length);
@@ -28,12 +30,16 @@ public sealed class LogStreamerTests
         build.Finish();
         var received = await client.ReadToEndAsync();
         Assert.Equal(build.Content(), received);
+
+        Assert.Empty(host.Log.Problems);
     }
 
-    [Fact]
-    public async Task FinishingTheBuildEndsTheStream()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FinishingTheBuildEndsTheStream(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:30" });
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:30")));
         var build = host.NewBuild("running\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("running\n");
@@ -45,10 +51,12 @@ public sealed class LogStreamerTests
         Assert.Equal("running\nlast words\n", Encoding.UTF8.GetString(received));
     }
 
-    [Fact]
-    public async Task RemovingTheJobDirectoryEndsTheStream()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task RemovingTheJobDirectoryEndsTheStream(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:00.200" });
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:00.200")));
         var build = host.NewBuild("before removal\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("before removal\n");
@@ -68,11 +76,13 @@ public sealed class LogStreamerTests
         Assert.Equal(build.Content(), await client.ReadToEndAsync());
     }
 
-    [Fact]
-    public async Task AnAppendedLineReachesTheReaderThroughNotificationNotPolling()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnAppendedLineReachesTheReaderThroughNotificationNotPolling(bool sendFile)
     {
         // The safety re-check is 30 s: only a file notification can deliver the line within the deadline.
-        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:30" });
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:30")));
         var build = host.NewBuild("start\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("start\n");
@@ -135,10 +145,12 @@ public sealed class LogStreamerTests
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"closed after {watch.Elapsed}");
     }
 
-    [Fact]
-    public async Task AClientThatDisconnectsMidStreamDoesNotDisturbTheOthers()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AClientThatDisconnectsMidStreamDoesNotDisturbTheOthers(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync();
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile));
         var build = host.NewBuild(new string('a', 100_000) + "\n");
         using var leaver = host.Connect().Send(build.Id + "\n");
         using var halfCloser = host.Connect().Send(build.Id + "\n");
@@ -155,12 +167,46 @@ public sealed class LogStreamerTests
         {
             Assert.Equal(build.Content(), await client.ReadToEndAsync());
         }
+
+        Assert.Empty(host.Log.Problems);
     }
 
-    [Fact]
-    public async Task TwoHundredConcurrentReadersReceiveIdenticalBytesThroughOneWatch()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AClientThatDoesNotReadDoesNotHoldUpTheOthers(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync();
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile));
+        var build = host.NewBuild();
+        var block = new byte[1024 * 1024];
+        Array.Fill(block, (byte)'s');
+        for (var i = 0; i < 16; i++)
+        {
+            build.Append(block);
+        }
+
+        build.Finish();
+        var stalled = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
+        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "the stalled stream to start");
+
+        using (var reader = host.Connect().Send(build.Id + "\n"))
+        {
+            Assert.Equal(build.Content().Length, (await reader.ReadToEndAsync()).Length);
+        }
+
+        Assert.Equal(1, host.Watches.Count);
+        stalled.Abort();
+        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the stalled stream to end once its client is gone");
+
+        Assert.Empty(host.Log.Problems);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TwoHundredConcurrentReadersReceiveIdenticalBytesThroughOneWatch(bool sendFile)
+    {
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile));
         var build = host.NewBuild();
         var random = new Random(42);
         var chunk = new byte[8 * 1024];
@@ -188,12 +234,16 @@ public sealed class LogStreamerTests
         }
 
         await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the shared watch to be released");
+
+        Assert.Empty(host.Log.Problems);
     }
 
-    [Fact]
-    public async Task ATruncatedLogIsSentAgainFromTheBeginning()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ATruncatedLogIsSentAgainFromTheBeginning(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:00.200" });
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:00.200")));
         var build = host.NewBuild("old content that is long\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("old content that is long\n");
@@ -206,12 +256,16 @@ public sealed class LogStreamerTests
         await client.WaitForTextAsync("old content that is long\nnew\n");
         build.Finish();
         Assert.Equal("old content that is long\nnew\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+
+        Assert.Empty(host.Log.Problems);
     }
 
-    [Fact]
-    public async Task AReplacedLogIsSentAgainFromTheBeginning()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AReplacedLogIsSentAgainFromTheBeginning(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:FollowRecheckInterval"] = "00:00:00.200" });
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:00.200")));
         var build = host.NewBuild("first file\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("first file\n");
@@ -224,12 +278,16 @@ public sealed class LogStreamerTests
         await client.WaitForTextAsync("first file\nsecond file, longer than the first\n");
         build.Finish();
         Assert.Equal("first file\nsecond file, longer than the first\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+
+        Assert.Empty(host.Log.Problems);
     }
 
-    [Fact]
-    public async Task BytesTheClientSendsAfterTheRequestDoNotStallTheStream()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BytesTheClientSendsAfterTheRequestDoNotStallTheStream(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync();
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile));
         var build = host.NewBuild(new string('z', 200_000) + "\n");
         using var client = host.Connect().Send(build.Id + "\n");
 
@@ -248,17 +306,45 @@ public sealed class LogStreamerTests
         build.Append("still streaming\n");
         build.Finish();
         Assert.Equal(build.Content(), await client.ReadToEndAsync());
+
+        Assert.Empty(host.Log.Problems);
     }
 
-    [Fact]
-    public async Task ClientEofEndsTheStream()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ClientEofEndsTheStream(bool sendFile)
     {
-        await using var host = await ExecutorHost.StartAsync();
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile));
         var build = host.NewBuild("hello\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("hello\n");
         client.Socket.Shutdown(SocketShutdown.Send);
         Assert.Equal("hello\n", Encoding.UTF8.GetString(await client.ReadToEndAsync(TimeSpan.FromSeconds(5))));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StoppingTheExecutorEndsFollowingStreamsPromptly(bool sendFile)
+    {
+        var host = await ExecutorHost.StartAsync(Settings(sendFile));
+        try
+        {
+            var build = host.NewBuild(new string('r', 4 * 1024 * 1024) + "\n");
+            using var follower = host.Connect().Send(build.Id + "\n");
+            using var stalled = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
+            await follower.WaitForBytesAsync(build.Content().Length);
+            await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "both streams to follow");
+
+            await host.App.StopAsync().WithDeadline("the executor to stop", TimeSpan.FromSeconds(10));
+            await follower.ReadToEndAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, host.Watches.Count);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
     }
 
     [Fact]
@@ -270,6 +356,17 @@ public sealed class LogStreamerTests
         var dashed = Guid.ParseExact(build.Id, "N").ToString("D").ToUpperInvariant();
         using var client = host.Connect().Send($"/W {dashed}\r\n");
         Assert.Equal("verbose\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
+    }
+
+    private static Dictionary<string, string> Settings(bool sendFile, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string> { ["Executor:UseSendFile"] = sendFile ? "true" : "false" };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
     }
 
     private sealed class DisposableList(IEnumerable<FingerTestClient> items) : IDisposable
