@@ -13,6 +13,7 @@ internal sealed partial class GatewayRegistrationService(
     IGrainFactory grains,
     IServer server,
     IHostApplicationLifetime lifetime,
+    IClusterMembershipService membership,
     GatewayLifecycle lifecycle,
     ClusterSettings cluster,
     IOptions<FingerGatewayOptions> options,
@@ -43,6 +44,8 @@ internal sealed partial class GatewayRegistrationService(
         }
 
         lifetime.ApplicationStopping.Register(Drain);
+        var renewNow = new SemaphoreSlim(0);
+        var watch = WatchMembershipAsync(renewNow, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -56,12 +59,37 @@ internal sealed partial class GatewayRegistrationService(
 
             try
             {
-                await Task.Delay(Renewal, stoppingToken);
+                await renewNow.WaitAsync(Renewal, stoppingToken);
             }
             catch (OperationCanceledException)
             {
+                await watch;
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Without ZooKeeper the zone's registry lives in one grain activation; when a silo leaves, that activation
+    /// may go with it. Renewing on every membership change refills it at once instead of a lease period later.
+    /// </summary>
+    private async Task WatchMembershipAsync(SemaphoreSlim renewNow, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var first = true;
+            await foreach (var _ in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                if (!first)
+                {
+                    renewNow.Release();
+                }
+
+                first = false;
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
