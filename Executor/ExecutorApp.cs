@@ -42,6 +42,7 @@ public static partial class ExecutorApp
         services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LogWatchRegistry>();
+        services.AddSingleton<ConnectionLedger>();
         services.AddSingleton<LogStreamEndpoint>();
         services.AddSingleton<BuildReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<BuildReporter>());
@@ -68,7 +69,15 @@ public static partial class ExecutorApp
         {
             var o = kestrel.ApplicationServices.GetRequiredService<IOptions<ExecutorOptions>>().Value;
             ExecutorOptionsValidator.TryParseListenAddress(o.ListenAddress, out var address);
-            kestrel.Listen(address, o.LogStreamPort, listen => listen.UseConnectionHandler<LogStreamConnectionHandler>());
+            var access = new ClientAccessMiddleware(
+                new ClientNetworks(o.AllowedClients),
+                kestrel.ApplicationServices.GetRequiredService<ConnectionLedger>(),
+                kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<LogStreamConnectionHandler>());
+            kestrel.Listen(address, o.LogStreamPort, listen =>
+            {
+                listen.Use(next => connection => access.OnConnectionAsync(connection, next));
+                listen.UseConnectionHandler<LogStreamConnectionHandler>();
+            });
         });
 
         configure?.Invoke(builder);

@@ -62,8 +62,8 @@ public sealed class ExecutorOptions
     /// <summary>Finished demo build directories kept; older ones are removed (<c>Executor:DemoKeepFinishedBuilds</c>, default 20).</summary>
     public int DemoKeepFinishedBuilds { get; set; } = 20;
 
-    /// <summary>Reserved: client addresses or CIDR networks allowed to connect (<c>Executor:AllowedClients</c>).
-    /// Validated but not enforced yet.</summary>
+    /// <summary>Client addresses or CIDR networks allowed to open log streams (<c>Executor:AllowedClients</c>,
+    /// e.g. the zone's own network, so only the zone's gateway reaches this executor). Empty = everyone.</summary>
     public List<string> AllowedClients { get; set; } = [];
 
     /// <summary>The default job root of demo mode when none is configured.</summary>

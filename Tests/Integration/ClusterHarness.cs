@@ -91,7 +91,11 @@ public sealed class ClusterHarness : IAsyncDisposable
     public void Track(WebApplication app) => _apps.Add(app);
 
     /// <summary>Starts a real executor over <paramref name="jobRoot"/> on 127.0.0.1, port 0; returns its log port.</summary>
-    public async Task<int> StartExecutorAsync(string jobRoot, string? zone = null, string listenAddress = "127.0.0.1")
+    public async Task<int> StartExecutorAsync(string jobRoot, string? zone = null, string listenAddress = "127.0.0.1") =>
+        (await StartExecutorAppAsync(jobRoot, zone, listenAddress)).Port;
+
+    /// <summary>Starts a real executor listening on <paramref name="listenAddress"/>, port 0; <paramref name="extra"/> are more <c>--Key value</c> pairs.</summary>
+    public async Task<ExecutorHandle> StartExecutorAppAsync(string jobRoot, string? zone, string listenAddress, params string[] extra)
     {
         var args = new List<string>(ClientArgs())
         {
@@ -106,10 +110,11 @@ public sealed class ClusterHarness : IAsyncDisposable
             args.AddRange(["--Zone", zone]);
         }
 
+        args.AddRange(extra);
         var executor = Orleans.Zuul.Executor.ExecutorApp.Build([.. args], ConfigureLogging);
         await executor.StartAsync();
         _apps.Add(executor);
-        return Orleans.Zuul.Executor.ExecutorApp.GetLogStreamPort(executor);
+        return new ExecutorHandle(executor, Orleans.Zuul.Executor.ExecutorApp.GetLogStreamPort(executor), jobRoot);
     }
 
     /// <summary>Creates a build in <paramref name="jobRoot"/> and waits until its executor registered it.</summary>
@@ -166,3 +171,8 @@ public sealed class ClusterHarness : IAsyncDisposable
 }
 
 public sealed record SiloHandle(WebApplication App, int FingerPort);
+
+public sealed record ExecutorHandle(WebApplication App, int Port, string JobRoot)
+{
+    public Orleans.Zuul.Executor.ConnectionLedger Ledger => App.Services.GetRequiredService<Orleans.Zuul.Executor.ConnectionLedger>();
+}
