@@ -154,10 +154,11 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
 
             var count = (int)Math.Min(available, MaxSendFileCount);
             cancellationToken.ThrowIfCancellationRequested();
+            int sent;
             var send = _sendFile.SendAsync(socket!, _file!, offset, count);
             if (send.IsCompleted)
             {
-                send.GetAwaiter().GetResult();
+                sent = send.GetAwaiter().GetResult();
             }
             else
             {
@@ -165,20 +166,25 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
                 var pending = send.AsTask();
                 try
                 {
-                    await pending.WaitAsync(cancellationToken);
+                    sent = await pending.WaitAsync(cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
                     // The kernel still has the file open for this send: fail it by aborting the connection, and let it
                     // finish before the file handle is closed.
                     abortConnection();
-                    await pending.WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await ((Task)pending).WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     throw;
                 }
             }
 
-            offset += count;
-            BytesSent += count;
+            offset += sent;
+            BytesSent += sent;
+            if (sent < count)
+            {
+                // The file shrank under the send (truncated): the caller notices and starts again.
+                return offset;
+            }
         }
     }
 }
