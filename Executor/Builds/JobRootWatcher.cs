@@ -30,6 +30,9 @@ public sealed partial class JobRootWatcher(
     /// </summary>
     public const int MaxWatchedBuilds = 32;
 
+    /// <summary>An empty marker younger than this may still be being written; its result is read again before the finish is reported.</summary>
+    private static readonly TimeSpan MarkerGrace = TimeSpan.FromMilliseconds(500);
+
     private readonly Dictionary<string, KnownBuild> _known = new(StringComparer.Ordinal);
     private int _reannounce;
     private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
@@ -127,8 +130,16 @@ public sealed partial class JobRootWatcher(
                 var job = JobDirectory.For(root, id);
                 if (File.Exists(job.DoneMarker))
                 {
+                    var result = ReadFirstLine(job.DoneMarker);
+                    if (result is null && IsYoung(job.DoneMarker))
+                    {
+                        // Seen between its creation and its first write: look again shortly for the result.
+                        _ = Task.Delay(MarkerGrace / 5, time).ContinueWith(_ => Signal(), TaskScheduler.Default);
+                        continue;
+                    }
+
                     ReleaseLease(id);
-                    build.Result = ReadFirstLine(job.DoneMarker);
+                    build.Result = result;
                     build.FinishedAt = time.GetUtcNow();
                     LogInformationBuildFinished(logger, id, build.Result, "marker written");
                     reporter.Finished(id, build.Result, build.FinishedAt.Value);
@@ -169,6 +180,8 @@ public sealed partial class JobRootWatcher(
             }
         }
     }
+
+    private bool IsYoung(string path) => time.GetUtcNow() - File.GetLastWriteTimeUtc(path) < MarkerGrace;
 
     private void ReleaseLease(string id)
     {

@@ -111,7 +111,10 @@ public sealed partial class DemoBuildRunner(
             finally
             {
                 await log.FlushAsync(CancellationToken.None);
-                await File.WriteAllTextAsync(job.DoneMarker, result + "\n", CancellationToken.None);
+                // Written aside and renamed into place, so nobody sees the marker without its result.
+                var marker = job.DoneMarker + ".tmp";
+                await File.WriteAllTextAsync(marker, result + "\n", CancellationToken.None);
+                File.Move(marker, job.DoneMarker, overwrite: true);
                 _finished.Enqueue(job.Path);
                 LogInformationDemoBuildFinished(logger, id, result);
             }

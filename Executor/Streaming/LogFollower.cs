@@ -80,24 +80,23 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
         while (true)
         {
             offset = await DrainAsync(handle, offset, cancellationToken);
+            if (Restarted(handle, offset, hasIdentity, identity))
+            {
+                return null;
+            }
 
             if (job.IsFinished)
             {
-                // Everything written before the marker (or the removal) is in the file now.
-                await DrainAsync(handle, offset, cancellationToken);
-                return StreamOutcome.Finished;
+                // Everything written before the marker (or the removal) is in the file now. A file truncated or
+                // replaced meanwhile is the build's log now: it is sent from its beginning.
+                offset = await DrainAsync(handle, offset, cancellationToken);
+                return Restarted(handle, offset, hasIdentity, identity) ? null : StreamOutcome.Finished;
             }
 
             if (!File.Exists(job.LogFile))
             {
                 await DrainAsync(handle, offset, cancellationToken);
                 return StreamOutcome.LogRemoved;
-            }
-
-            if (RandomAccess.GetLength(handle) < offset
-                || (hasIdentity && FileIdentity.TryGet(job.LogFile, out var current) && current != identity))
-            {
-                return null;
             }
 
             try
@@ -112,6 +111,11 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
             changed = watch.Changed;
         }
     }
+
+    /// <summary>True when the file was truncated below what was sent, or its path now names another file.</summary>
+    private bool Restarted(SafeFileHandle handle, long offset, bool hasIdentity, FileIdentity identity) =>
+        RandomAccess.GetLength(handle) < offset
+        || (hasIdentity && FileIdentity.TryGet(job.LogFile, out var current) && current != identity);
 
     /// <summary>Sends from <paramref name="offset"/> to the current end of the file; returns the new offset.</summary>
     private async ValueTask<long> DrainAsync(SafeFileHandle handle, long offset, CancellationToken cancellationToken)
@@ -154,10 +158,11 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
 
             var count = (int)Math.Min(available, MaxSendFileCount);
             cancellationToken.ThrowIfCancellationRequested();
+            int sent;
             var send = _sendFile.SendAsync(socket!, _file!, offset, count);
             if (send.IsCompleted)
             {
-                send.GetAwaiter().GetResult();
+                sent = send.GetAwaiter().GetResult();
             }
             else
             {
@@ -165,20 +170,25 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
                 var pending = send.AsTask();
                 try
                 {
-                    await pending.WaitAsync(cancellationToken);
+                    sent = await pending.WaitAsync(cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
                     // The kernel still has the file open for this send: fail it by aborting the connection, and let it
                     // finish before the file handle is closed.
                     abortConnection();
-                    await pending.WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await ((Task)pending).WaitAsync(AbortGrace, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     throw;
                 }
             }
 
-            offset += count;
-            BytesSent += count;
+            offset += sent;
+            BytesSent += sent;
+            if (sent < count)
+            {
+                // The file shrank under the send (truncated): the caller notices and starts again.
+                return offset;
+            }
         }
     }
 }

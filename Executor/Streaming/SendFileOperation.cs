@@ -8,10 +8,10 @@ namespace Orleans.Zuul.Executor;
 /// socket, no user-space buffer at all. Built on <see cref="Socket.SendPacketsAsync(SocketAsyncEventArgs)"/> with a
 /// file element, awaited without allocating a task (only the small element object is new per call).
 /// </summary>
-internal sealed class SendFileOperation : SocketAsyncEventArgs, IValueTaskSource
+internal sealed class SendFileOperation : SocketAsyncEventArgs, IValueTaskSource<int>
 {
     private readonly SendPacketsElement[] _elements = new SendPacketsElement[1];
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<int> _core = new() { RunContinuationsAsynchronously = true };
     private int _pending;
 
     public SendFileOperation()
@@ -22,8 +22,11 @@ internal sealed class SendFileOperation : SocketAsyncEventArgs, IValueTaskSource
     /// <summary>True while a send is in flight (the operation must then not be reused or disposed).</summary>
     public bool IsPending => Volatile.Read(ref _pending) == 1;
 
-    /// <summary>Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>.</summary>
-    public ValueTask SendAsync(Socket socket, FileStream file, long offset, int count)
+    /// <summary>
+    /// Sends up to <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>; returns the
+    /// bytes actually sent, fewer when the file was truncated meanwhile.
+    /// </summary>
+    public ValueTask<int> SendAsync(Socket socket, FileStream file, long offset, int count)
     {
         _core.Reset();
         _elements[0] = new SendPacketsElement(file, offset, count, endOfPacket: false);
@@ -34,7 +37,7 @@ internal sealed class SendFileOperation : SocketAsyncEventArgs, IValueTaskSource
             Complete();
         }
 
-        return new ValueTask(this, _core.Version);
+        return new ValueTask<int>(this, _core.Version);
     }
 
     protected override void OnCompleted(SocketAsyncEventArgs e) => Complete();
@@ -45,7 +48,7 @@ internal sealed class SendFileOperation : SocketAsyncEventArgs, IValueTaskSource
         Volatile.Write(ref _pending, 0);
         if (SocketError == SocketError.Success)
         {
-            _core.SetResult(true);
+            _core.SetResult(BytesTransferred);
         }
         else
         {
@@ -53,10 +56,10 @@ internal sealed class SendFileOperation : SocketAsyncEventArgs, IValueTaskSource
         }
     }
 
-    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+    int IValueTaskSource<int>.GetResult(short token) => _core.GetResult(token);
 
-    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _core.GetStatus(token);
 
-    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 }

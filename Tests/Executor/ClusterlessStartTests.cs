@@ -38,7 +38,7 @@ public sealed class ClusterlessStartTests
         builder => builder.Logging.AddProvider(log));
 
         using var stop = new CancellationTokenSource();
-        var start = app.StartAsync(stop.Token);
+        var start = Task.Run(() => app.StartAsync(stop.Token)); // off this thread: a dependency cycle would block the call itself
         try
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -263,6 +263,36 @@ public sealed class LogStreamerTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public async Task ATruncationWhileBytesAreStillOnTheirWayRestartsCleanly(bool sendFile)
+    {
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:00.200")));
+        var build = host.NewBuild();
+        var block = new byte[1024 * 1024];
+        Array.Fill(block, (byte)'o');
+        for (var i = 0; i < 32; i++)
+        {
+            build.Append(block);
+        }
+
+        // The reader does not read yet, so most of the old file is still unsent when it is truncated.
+        using var client = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
+        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "the stream to start");
+        using (var stream = new FileStream(build.LogFile, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite))
+        {
+            stream.Write("new\n"u8);
+        }
+
+        build.Finish();
+        var received = await client.ReadToEndAsync();
+        Assert.True(received.Length < 32 * 1024 * 1024, $"received {received.Length} bytes: the old file's tail was gone");
+        Assert.Equal("new\n", Encoding.ASCII.GetString(received, received.Length - 4, 4));
+        Assert.True(received.AsSpan(0, received.Length - 4).IndexOfAnyExcept((byte)'o') < 0, "only the old file's bytes before the new file");
+        Assert.Empty(host.Log.Problems);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task AReplacedLogIsSentAgainFromTheBeginning(bool sendFile)
     {
         await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:00.200")));
