@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
 
@@ -46,6 +47,11 @@ public static class SiloApp
 
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
             silo.AddMemoryGrainStorage(StorageNames.Builds);
+            // Build lifecycle events for the web console (BuildEvents); pub-sub state for the stream's subscribers.
+            silo.AddMemoryStreams(BuildEvents.StreamProvider);
+            silo.AddMemoryGrainStorage("PubSubStore");
+            // Grain statistics for the Orleans dashboard, which the web frontend serves under /dashboard.
+            silo.AddDashboard();
         });
 
         builder.WebHost.ConfigureKestrel(kestrel =>
