@@ -1,12 +1,16 @@
 // Live log page: Zuul's console-stream websocket, ANSI colours, follow-while-at-bottom,
 // line links, finished marker, reconnect by byte offset (no lost or repeated lines), download.
 "use strict";
-const uuid = location.pathname.split("/").filter(Boolean).pop();
-const tenant = location.pathname.split("/")[2] || "default";
+const parts = location.pathname.split("/").filter(Boolean); // t/<tenant>/stream/<uuid>
+const uuid = parts[parts.length - 1];
+const tenant = parts[0] === "t" && parts[1] ? decodeURIComponent(parts[1]) : "default";
+const logfile = new URLSearchParams(location.search).get("logfile") || "console.log";
 const logEl = document.getElementById("log");
 const stateEl = document.getElementById("state");
 const followBtn = document.getElementById("follow");
-document.getElementById("title").textContent = `Build ${uuid}`;
+const titleEl = document.getElementById("title");
+titleEl.textContent = `Build ${uuid}`;
+titleEl.title = uuid;
 document.title = `Log ${uuid.slice(0, 12)} — Orleans.Zuul`;
 
 const encoder = new TextEncoder();
@@ -17,8 +21,16 @@ let lineNo = 0;
 let following = true;
 let finished = false;
 let retry = 0;
+let socket = null;
 const ansiState = Ansi.newState();
 let partialEl = null;
+// A deep link to a line (#L12) is honoured once that line has arrived.
+let wantedLine = /^#L(\d+)$/.exec(location.hash) ? Number(location.hash.slice(2)) : 0;
+
+// For tests and debugging: the live socket and the byte count.
+window.zuulStream = { get socket() { return socket; }, get received() { return received; }, get lines() { return lineNo; } };
+
+function setState(text) { stateEl.textContent = text; }
 
 function setFollow(on) {
   following = on;
@@ -35,11 +47,21 @@ function lineElement(n) {
   a.className = "ln";
   a.href = `#L${n}`;
   a.textContent = String(n);
-  a.setAttribute("aria-label", `line ${n}`);
+  a.tabIndex = -1; // one tab stop for the whole log, not one per line
+  a.setAttribute("aria-label", `link to line ${n}`);
   const text = document.createElement("span");
   text.className = "text";
   row.append(a, text);
   return row;
+}
+
+function showWantedLine() {
+  const target = wantedLine && document.getElementById(`L${wantedLine}`);
+  if (!target) return;
+  wantedLine = 0;
+  target.classList.add("target");
+  setFollow(false);
+  target.scrollIntoView({ block: "center" });
 }
 
 function append(text) {
@@ -63,6 +85,7 @@ function append(text) {
   }
   logEl.appendChild(frag);
   if (following) logEl.scrollTop = logEl.scrollHeight;
+  if (wantedLine) showWantedLine();
 }
 
 function markFinished() {
@@ -72,24 +95,27 @@ function markFinished() {
   end.id = "finished";
   end.textContent = "— end of log: build finished —";
   logEl.appendChild(end);
-  stateEl.textContent = "finished";
+  setState(`finished · ${lineNo} lines`);
   if (following) logEl.scrollTop = logEl.scrollHeight;
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${scheme}://${location.host}/api/tenant/${encodeURIComponent(tenant)}/console-stream`);
+  socket = ws;
   ws.onopen = () => {
-    stateEl.textContent = "streaming";
+    setState(received ? "streaming (resumed)" : "streaming");
     retry = 0;
-    ws.send(JSON.stringify({ uuid, logfile: "console.log", offset: received }));
+    ws.send(JSON.stringify({ uuid, logfile, offset: received }));
   };
-  ws.onmessage = ev => append(ev.data);
+  ws.onmessage = ev => { if (ws === socket) append(ev.data); };
   ws.onclose = ev => {
+    if (ws !== socket || finished) return;
+    socket = null;
     if (ev.code === 1000) { markFinished(); return; }
-    if (ev.code >= 4000 && ev.code < 5000) { stateEl.textContent = `error: ${ev.reason || ev.code}`; return; }
-    const delay = Math.min(1000 * 2 ** retry++, 15000);
-    stateEl.textContent = `connection lost, reconnecting in ${Math.round(delay / 1000)} s…`;
+    if (ev.code >= 4000 && ev.code < 5000) { setState(`error: ${ev.reason || ev.code}`); return; }
+    const delay = Math.min(500 * 2 ** retry++, 15000);
+    setState(`connection lost, reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
     setTimeout(connect, delay);
   };
 }
@@ -103,8 +129,8 @@ document.getElementById("download").addEventListener("click", () => {
   const blob = new Blob(chunks, { type: "text/plain" });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
-  a.download = `${uuid}-console.log`;
+  a.download = `${uuid}-${logfile}`;
   a.click();
-  URL.revokeObjectURL(a.href);
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 connect();
