@@ -92,6 +92,9 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await page.GotoAsync("/");
         await WaitAsync(page, $"() => document.querySelector('tr[data-uuid=\"{build.Id}\"]')?.dataset.state === 'finished'", "the build to show as finished in the list");
         await AssertNoHorizontalScrollAsync(page, "build list");
+        Assert.True(
+            await page.EvaluateAsync<bool>("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth; }"),
+            "the build list's table scrolls sideways at 390 px");
         await ShotAsync(page, "builds", narrow: true);
         await page.CloseAsync();
     }
@@ -148,9 +151,15 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         }
 
         Assert.Equal(build.Id, await page.EvaluateAsync<string>("() => document.activeElement.closest('tr')?.dataset.uuid ?? ''"));
+
+        // A live update redraws the list; the keyboard user's focus stays on their build.
+        var other = await browser.StartBuildAsync("keyboard-other");
+        await WaitAsync(page, $"() => document.querySelector('tr[data-uuid=\"{other.Id}\"]') !== null", "the other build's row");
+        Assert.Equal(build.Id, await page.EvaluateAsync<string>("() => document.activeElement.closest('tr')?.dataset.uuid ?? ''"));
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync($"**/stream/{build.Id}?logfile=console.log", new() { Timeout = WaitMs });
         await build.FinishAsync();
+        await other.FinishAsync();
         await page.CloseAsync();
     }
 

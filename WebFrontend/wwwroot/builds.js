@@ -9,6 +9,8 @@ const builds = new Map(); // uuid -> build
 const FALLBACK_POLL_MS = 30000;
 let fallbackTimer = null;
 
+const labels = [...document.querySelectorAll("#builds thead th")].map(th => th.textContent);
+
 function cell(text, cls) {
   const td = document.createElement("td");
   td.textContent = text ?? "";
@@ -29,6 +31,8 @@ function row(b) {
   first.appendChild(link);
   tr.append(first, cell(b.jobName), cell(b.state + (b.result ? ` (${b.result})` : ""), `state-${b.state}`),
     cell(b.zone ?? "(un-zoned)"), cell(`${b.executor}:${b.logPort}`), cell(new Date(b.startedAt).toLocaleString()));
+  // Column names for the narrow layout, where each row is a card.
+  [...tr.children].forEach((td, i) => { td.dataset.label = labels[i]; });
   return tr;
 }
 
@@ -40,7 +44,10 @@ function ordered() {
 
 function render() {
   const list = ordered();
+  // Keep keyboard focus on the same build's link across a redraw.
+  const focused = document.activeElement?.closest?.("#builds tr")?.dataset.uuid;
   tbody.replaceChildren(...list.map(row));
+  if (focused) tbody.querySelector(`tr[data-uuid="${focused}"] a`)?.focus();
   const running = list.filter(b => b.state === "running").length;
   status.textContent = list.length === 0 ? "No builds yet." : `${running} running, ${list.length} listed.`;
 }

@@ -32,6 +32,18 @@ window.zuulStream = { get socket() { return socket; }, get received() { return r
 
 function setState(text) { stateEl.textContent = text; }
 
+// One line about the build (job, zone, executor); its height is reserved, so filling it moves nothing.
+async function showMeta() {
+  try {
+    const response = await fetch(`/api/builds/${encodeURIComponent(uuid)}`);
+    if (!response.ok) return;
+    const b = await response.json();
+    const parts = [b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned", `executor ${b.executor}`,
+      `started ${new Date(b.startedAt).toLocaleString()}`, b.result ? `result ${b.result}` : b.state];
+    document.getElementById("meta").textContent = parts.filter(Boolean).join(" · ");
+  } catch { /* the log matters more than its caption */ }
+}
+
 function setFollow(on) {
   following = on;
   followBtn.setAttribute("aria-pressed", String(on));
@@ -96,6 +108,7 @@ function markFinished() {
   end.textContent = "— end of log: build finished —";
   logEl.appendChild(end);
   setState(`finished · ${lineNo} lines`);
+  showMeta();
   if (following) logEl.scrollTop = logEl.scrollHeight;
 }
 
@@ -133,4 +146,5 @@ document.getElementById("download").addEventListener("click", () => {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
+showMeta();
 connect();

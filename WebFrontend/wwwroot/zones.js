@@ -62,6 +62,13 @@ async function refresh() {
   }
 }
 
+// Builds starting and finishing change executors and running builds: refresh on each build event
+// (coalesced); gateways register without events, so a slow poll covers them.
+let pending = null;
+function soon() { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 300); }
+const events = new EventSource("/api/builds/events");
+events.addEventListener("build", soon);
+events.addEventListener("open", soon);
 document.getElementById("refresh").addEventListener("click", refresh);
 refresh();
-setInterval(refresh, 10000);
+setInterval(refresh, 15000);
