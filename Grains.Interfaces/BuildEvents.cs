@@ -11,4 +11,7 @@ public static class BuildEvents
 
     /// <summary>The stream's key within <see cref="Namespace"/>.</summary>
     public const string Key = "all";
+
+    /// <summary>Queues of the memory stream provider: one stream needs one (the default 8 would poll 8 queue grains).</summary>
+    public const int Queues = 1;
 }

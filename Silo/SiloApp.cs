@@ -48,7 +48,7 @@ public static class SiloApp
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
             silo.AddMemoryGrainStorage(StorageNames.Builds);
             // Build lifecycle events for the web console (BuildEvents); pub-sub state for the stream's subscribers.
-            silo.AddMemoryStreams(BuildEvents.StreamProvider);
+            silo.AddMemoryStreams(BuildEvents.StreamProvider, streams => streams.ConfigurePartitioning(BuildEvents.Queues));
             silo.AddMemoryGrainStorage("PubSubStore");
             // Grain statistics for the Orleans dashboard, which the web frontend serves under /dashboard.
             silo.AddDashboard();

@@ -13,7 +13,7 @@ namespace Orleans.Zuul.WebFrontend;
 public sealed partial class BuildEventHub(IClusterClient client, ILogger<BuildEventHub> logger) : BackgroundService, IAsyncObserver<BuildEvent>
 {
     /// <summary>Events a listener may have queued before it is cut off.</summary>
-    internal const int ListenerCapacity = 512;
+    public const int ListenerCapacity = 512;
 
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
     private readonly Lock _gate = new();

@@ -18,7 +18,7 @@ public static class WebFrontendApp
         configure?.Invoke(builder);
         builder.AddZuulClusterClient(client =>
         {
-            client.AddMemoryStreams(BuildEvents.StreamProvider);
+            client.AddMemoryStreams(BuildEvents.StreamProvider, streams => streams.ConfigurePartitioning(BuildEvents.Queues));
             client.AddDashboard();
         });
         builder.Services.AddSingleton<BuildStreamOpener>();
