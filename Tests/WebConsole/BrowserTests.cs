@@ -105,7 +105,8 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         var build = await browser.StartBuildAsync("deep-link");
         for (var i = 1; i <= 200; i++)
         {
-            await build.AppendAsync($"line {i}\n");
+            // Long enough to wrap at a phone's width.
+            await build.AppendAsync($"line {i} {string.Join(' ', Enumerable.Repeat("wrapping-words", 8))}\n");
         }
 
         await build.FinishAsync();
@@ -123,6 +124,12 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await page.Locator("#log").FocusAsync();
         await page.Keyboard.PressAsync("End");
         await WaitAsync(page, "() => document.getElementById('follow').getAttribute('aria-pressed') === 'true'", "End to turn following back on");
+
+        // Narrowing the window wraps lines; a following log stays at its end.
+        await page.SetViewportSizeAsync(390, 844);
+        await WaitAsync(page,
+            "() => { const f = document.getElementById('finished').getBoundingClientRect(), g = document.getElementById('log').getBoundingClientRect(); return f.bottom <= g.bottom + 1 && f.top >= g.top; }",
+            "the finished marker to stay in view after narrowing the window");
         await page.CloseAsync();
     }
 

@@ -137,6 +137,8 @@ logEl.addEventListener("scroll", () => {
   const atBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 4;
   if (atBottom !== following) setFollow(atBottom);
 });
+// A narrower window wraps more lines; stay at the end when following.
+new ResizeObserver(() => { if (following) logEl.scrollTop = logEl.scrollHeight; }).observe(logEl);
 followBtn.addEventListener("click", () => setFollow(!following));
 document.getElementById("download").addEventListener("click", () => {
   const blob = new Blob(chunks, { type: "text/plain" });
