@@ -139,8 +139,9 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
             return socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
 
-        // Logs may hold bytes that are not UTF-8; a text frame must be valid, so replace them (U+FFFD).
-        var repaired = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span));
+        // Logs may hold bytes that are not UTF-8; a text frame must be valid, so replace them, byte for byte,
+        // keeping the client's count of received bytes a valid resume offset.
+        var repaired = Utf8Repair.ReplaceInvalid(bytes.Span);
         return socket.SendAsync(repaired.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
     }
 
