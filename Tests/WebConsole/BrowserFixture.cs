@@ -46,10 +46,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         await executor.StartAsync();
         Cluster.Harness.Track(executor);
 
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new FileNotFoundException($"Chromium not found at {chromium}: install Debian's chromium and chromium-driver (scripts/test.sh does), or set CHROMIUM_PATH.", chromium);
+        }
+
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchPersistentContextAsync(_profile, new BrowserTypeLaunchPersistentContextOptions
         {
-            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+            ExecutablePath = chromium,
             Headless = true,
             Args = ChromiumArgs,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
