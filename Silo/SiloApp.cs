@@ -40,6 +40,8 @@ public static class SiloApp
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            // The silo's name carries its zone, so the dashboard's silo list shows where each silo stands.
+            silo.Configure<SiloOptions>(o => o.SiloName = $"{cluster.Zone ?? "unzoned"}-{Environment.MachineName}-{cluster.SiloPort}");
             if (cluster.ZooKeeperConnectionString is not null)
             {
                 throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);

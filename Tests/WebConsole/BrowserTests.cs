@@ -203,6 +203,12 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await page.GetByRole(AriaRole.Link, new() { Name = "Grains", Exact = true }).ClickAsync();
         await WaitAsync(page, "() => document.body.innerText.includes('BuildGrain') && document.body.innerText.includes('ZoneGatewayGrain')", "the dashboard to list BuildGrain and ZoneGatewayGrain");
         await ShotAsync(page, "dashboard-grains");
+        // Silos are named after their zone.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Silos", Exact = true }).ClickAsync();
+        await WaitAsync(page, $"() => document.body.innerText.includes('{WebConsoleCluster.Zone}-')", "the dashboard to list the silo with its zone");
+        await ShotAsync(page, "dashboard-silos");
+        await page.SetViewportSizeAsync(390, 844);
+        await ShotAsync(page, "dashboard-silos", narrow: true);
         await page.CloseAsync();
     }
 
