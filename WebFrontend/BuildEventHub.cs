@@ -89,9 +89,9 @@ public sealed partial class BuildEventHub(IClusterClient client, ILogger<BuildEv
         }
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Ends every listener's stream (the server is stopping: browsers reconnect elsewhere or later).</summary>
+    public void CompleteAll()
     {
-        await base.StopAsync(cancellationToken);
         lock (_gate)
         {
             foreach (var listener in _listeners)
@@ -99,6 +99,12 @@ public sealed partial class BuildEventHub(IClusterClient client, ILogger<BuildEv
                 listener.Writer.TryComplete();
             }
         }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        CompleteAll();
 
         if (_handle is { } handle)
         {

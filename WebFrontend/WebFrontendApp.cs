@@ -27,6 +27,9 @@ public static class WebFrontendApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BuildEventHub>());
 
         var app = builder.Build();
+        // Event streams never end by themselves: end them as soon as stopping begins, so the server does not
+        // wait its whole shutdown timeout for them.
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<BuildEventHub>().CompleteAll());
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseDefaultFiles();
         app.UseStaticFiles();

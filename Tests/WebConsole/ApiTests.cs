@@ -86,6 +86,18 @@ public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConso
     }
 
     [Fact]
+    public async Task AnOpenEventStreamDoesNotHoldUpShutdown()
+    {
+        var harness = new ClusterHarness();
+        await harness.StartSiloAsync();
+        var web = await harness.StartWebFrontendAsync();
+        await using var sse = await SseClient.ConnectAsync(web, Timeout);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await harness.DisposeAsync();
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"shutdown took {stopwatch.Elapsed.TotalSeconds:0.0} s with an event stream open");
+    }
+
+    [Fact]
     public async Task ZonesListGatewaysExecutorsRunningBuildsAndTheUnzoned()
     {
         var zoned = await cluster.StartBuildAsync(WebConsoleCluster.Zone, "exec-zoned", 7910);
