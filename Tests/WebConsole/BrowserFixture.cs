@@ -60,6 +60,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ChromiumArgs,
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
             BaseURL = Cluster.Web.ToString(),
+            AcceptDownloads = true,
             Timeout = 60_000,
         });
     }

@@ -120,6 +120,14 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
             "() => { const l = document.getElementById('L50').getBoundingClientRect(), g = document.getElementById('log').getBoundingClientRect(); return l.top >= g.top && l.bottom <= g.bottom; }");
         Assert.True(inView, "line 50 is not scrolled into view");
 
+        // The download is the log exactly as written.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download").ClickAsync());
+        Assert.Equal($"{build.Id}-console.log", download.SuggestedFilename);
+        var saved = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", $"download-{build.Id}.log");
+        await download.SaveAsAsync(saved);
+        Assert.Equal(await File.ReadAllBytesAsync(build.LogPath), await File.ReadAllBytesAsync(saved));
+        File.Delete(saved);
+
         // Keyboard: End in the focused log follows the end again.
         await page.Locator("#log").FocusAsync();
         await page.Keyboard.PressAsync("End");
