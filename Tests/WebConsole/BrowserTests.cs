@@ -172,7 +172,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await WaitAsync(page, $"() => document.querySelector('tr[data-uuid=\"{other.Id}\"]') !== null", "the other build's row");
         Assert.Equal(build.Id, await page.EvaluateAsync<string>("() => document.activeElement.closest('tr')?.dataset.uuid ?? ''"));
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/stream/{build.Id}?logfile=console.log", new() { Timeout = WaitMs });
+        await WaitAsync(page, $"() => location.pathname.endsWith('/stream/{build.Id}') && document.readyState === 'complete'", "Enter on the focused link to open the build's log");
         await build.FinishAsync();
         await other.FinishAsync();
         await page.CloseAsync();
@@ -246,7 +246,8 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         {
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(browser.ScreenshotDirectory, $"failed-{DateTime.UtcNow:HHmmss}.png") });
             var state = await page.EvaluateAsync<string>("() => document.getElementById('state')?.textContent ?? document.getElementById('status')?.textContent ?? ''");
-            throw new TimeoutException($"Timed out after {WaitMs / 1000} s waiting for {what} (page {page.Url}, status '{state}', errors: {string.Join("; ", Errors)})");
+            var focus = await page.EvaluateAsync<string>("() => document.activeElement?.outerHTML?.slice(0, 200) ?? ''");
+            throw new TimeoutException($"Timed out after {WaitMs / 1000} s waiting for {what} (page {page.Url}, status '{state}', focus {focus}, errors: {string.Join("; ", Errors)})");
         }
 
         Assert.Empty(Errors);

@@ -42,12 +42,28 @@ function ordered() {
     (b.state === "running") - (a.state === "running") || Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }
 
+// Updates the table in place: unchanged rows stay the same elements (keyboard focus and selection
+// stay put), changed rows are redrawn, and rows move only when the order changed.
 function render() {
   const list = ordered();
-  // Keep keyboard focus on the same build's link across a redraw.
   const focused = document.activeElement?.closest?.("#builds tr")?.dataset.uuid;
-  tbody.replaceChildren(...list.map(row));
-  if (focused) tbody.querySelector(`tr[data-uuid="${focused}"] a`)?.focus();
+  const existing = new Map([...tbody.rows].map(tr => [tr.dataset.uuid, tr]));
+  list.forEach((b, i) => {
+    let tr = existing.get(b.uuid);
+    const signature = `${b.state}|${b.result ?? ""}|${b.jobName ?? ""}`;
+    if (!tr || tr.dataset.signature !== signature) {
+      const fresh = row(b);
+      fresh.dataset.signature = signature;
+      if (tr) tr.replaceWith(fresh);
+      tr = fresh;
+    }
+    existing.delete(b.uuid);
+    if (tbody.rows[i] !== tr) tbody.insertBefore(tr, tbody.rows[i] ?? null);
+  });
+  for (const gone of existing.values()) gone.remove();
+  if (focused && document.activeElement?.closest?.("#builds tr")?.dataset.uuid !== focused) {
+    tbody.querySelector(`tr[data-uuid="${focused}"] a`)?.focus();
+  }
   const running = list.filter(b => b.state === "running").length;
   status.textContent = list.length === 0 ? "No builds yet." : `${running} running, ${list.length} listed.`;
 }

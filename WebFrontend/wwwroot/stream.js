@@ -133,9 +133,15 @@ function connect() {
   };
 }
 
+// Following stops only when the user scrolls up; a reflow (a narrower window wraps lines) can leave the
+// view above the end without any scrolling up, and must not stop it.
+let lastTop = 0;
 logEl.addEventListener("scroll", () => {
-  const atBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 4;
-  if (atBottom !== following) setFollow(atBottom);
+  const top = logEl.scrollTop;
+  const atBottom = logEl.scrollHeight - top - logEl.clientHeight < 4;
+  if (atBottom && !following) setFollow(true);
+  else if (!atBottom && following && top < lastTop) setFollow(false);
+  lastTop = top;
 });
 // A narrower window wraps more lines; stay at the end when following.
 new ResizeObserver(() => { if (following) logEl.scrollTop = logEl.scrollHeight; }).observe(logEl);
