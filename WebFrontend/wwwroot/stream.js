@@ -32,16 +32,33 @@ window.zuulStream = { get socket() { return socket; }, get received() { return r
 
 function setState(text) { stateEl.textContent = text; }
 
-// One line about the build (job, zone, executor); its height is reserved, so filling it moves nothing.
+// One line about the build (job, zone, executor, state); its height is reserved, so filling it moves nothing.
+// Loaded once, then kept current by the build events of this build.
+function renderMeta(b) {
+  const meta = document.getElementById("meta");
+  if (meta.dataset.state === "finished" && b.state !== "finished") return; // a late, older answer
+  const parts = [b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned", `executor ${b.executor}`,
+    `started ${new Date(b.startedAt).toLocaleString()}`, b.result ? `${b.state}: ${b.result}` : b.state];
+  meta.textContent = parts.filter(Boolean).join(" · ");
+  meta.dataset.state = b.state;
+  if (b.state === "finished" && metaEvents) { metaEvents.close(); metaEvents = null; } // nothing more to learn
+}
+
 async function showMeta() {
   try {
     const response = await fetch(`/api/builds/${encodeURIComponent(uuid)}`);
-    if (!response.ok) return;
-    const b = await response.json();
-    const parts = [b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned", `executor ${b.executor}`,
-      `started ${new Date(b.startedAt).toLocaleString()}`, b.result ? `result ${b.result}` : b.state];
-    document.getElementById("meta").textContent = parts.filter(Boolean).join(" · ");
+    if (response.ok) renderMeta(await response.json());
   } catch { /* the log matters more than its caption */ }
+}
+
+let metaEvents = null;
+function watchMeta() {
+  metaEvents = new EventSource("/api/builds/events");
+  metaEvents.addEventListener("build", ev => {
+    const { build } = JSON.parse(ev.data);
+    if (build.uuid === uuid) renderMeta(build);
+  });
+  metaEvents.addEventListener("open", showMeta); // also after a reconnect, to catch up
 }
 
 function setFollow(on) {
@@ -108,7 +125,6 @@ function markFinished() {
   end.textContent = "— end of log: build finished —";
   logEl.appendChild(end);
   setState(`finished · ${lineNo} lines`);
-  showMeta();
   if (following) logEl.scrollTop = logEl.scrollHeight;
 }
 
@@ -154,5 +170,6 @@ document.getElementById("download").addEventListener("click", () => {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
+watchMeta();
 showMeta();
 connect();
