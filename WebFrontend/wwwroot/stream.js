@@ -37,8 +37,9 @@ function setState(text) { stateEl.textContent = text; }
 function renderMeta(b) {
   const meta = document.getElementById("meta");
   if (meta.dataset.state === "finished" && b.state !== "finished") return; // a late, older answer
-  const parts = [b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned", `executor ${b.executor}`,
-    `started ${new Date(b.startedAt).toLocaleString()}`, b.result ? `${b.state}: ${b.result}` : b.state];
+  // State first: on a narrow screen the end of the line is cut off.
+  const parts = [b.result ? `${b.state}: ${b.result}` : b.state, b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned",
+    `executor ${b.executor}`, `started ${new Date(b.startedAt).toLocaleString()}`];
   meta.textContent = parts.filter(Boolean).join(" · ");
   meta.dataset.state = b.state;
   if (b.state === "finished" && metaEvents) { metaEvents.close(); metaEvents = null; } // nothing more to learn
