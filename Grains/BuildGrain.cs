@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Streams;
 
 namespace Orleans.Zuul.Grains;
 
@@ -29,7 +30,12 @@ internal sealed partial class BuildGrain(
         r.Result = null;
         await record.WriteStateAsync();
         LogInformationStarted(logger, Uuid, start.ExecutorHostname, start.LogPort, start.Zone ?? "(none)");
-        await PublishAsync();
+        if (start.Zone is { } zone)
+        {
+            await GrainFactory.GetGrain<IZoneDirectoryGrain>(0).AddAsync(zone);
+        }
+
+        await PublishAsync(BuildEventKind.Started);
     }
 
     public async Task FinishAsync(BuildFinish finish)
@@ -47,7 +53,7 @@ internal sealed partial class BuildGrain(
         r.Result = finish.Result;
         await record.WriteStateAsync();
         LogInformationFinished(logger, Uuid, finish.Result ?? "(none)");
-        await PublishAsync();
+        await PublishAsync(BuildEventKind.Finished);
     }
 
     public Task<BuildInfo?> GetAsync() => Task.FromResult(ToInfo());
@@ -78,8 +84,27 @@ internal sealed partial class BuildGrain(
             : new BuildInfo(Uuid, r.State, r.Zone, r.ExecutorHostname, r.LogPort, r.JobName, r.StartedAt, r.FinishedAt, r.Result);
     }
 
-    private Task PublishAsync() =>
-        ToInfo() is { } info ? GrainFactory.GetGrain<IBuildDirectoryGrain>(0).UpdateAsync(info) : Task.CompletedTask;
+    /// <summary>Updates the build list first, then tells the event stream, so a listener that reloads sees the change.</summary>
+    private async Task PublishAsync(BuildEventKind kind)
+    {
+        if (ToInfo() is not { } info)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IBuildDirectoryGrain>(0).UpdateAsync(info);
+        try
+        {
+            var stream = this.GetStreamProvider(BuildEvents.StreamProvider)
+                .GetStream<BuildEvent>(StreamId.Create(BuildEvents.Namespace, BuildEvents.Key));
+            await stream.OnNextAsync(new BuildEvent(kind, info));
+        }
+        catch (Exception ex)
+        {
+            // The event is a notification; the build's record is already written and listed.
+            LogWarningEventNotPublished(logger, Uuid, kind, ex);
+        }
+    }
 
     [LoggerMessage(1, LogLevel.Information, "Build {Uuid} started on {Hostname}:{Port} (zone {Zone})")]
     private static partial void LogInformationStarted(ILogger logger, string uuid, string hostname, int port, string zone);
@@ -89,4 +114,7 @@ internal sealed partial class BuildGrain(
 
     [LoggerMessage(3, LogLevel.Warning, "Build {Uuid} runs in zone {Zone} but no finger gateway is registered there; asker in zone {SourceZone} falls back to the executor's own address")]
     private static partial void LogWarningNoGateway(ILogger logger, string uuid, string zone, string sourceZone);
+
+    [LoggerMessage(4, LogLevel.Warning, "Build {Uuid}: the {Kind} event could not be published on the build event stream")]
+    private static partial void LogWarningEventNotPublished(ILogger logger, string uuid, BuildEventKind kind, Exception exception);
 }

@@ -29,7 +29,8 @@ internal sealed class ZoneGatewayGrain(TimeProvider time) : Grain, IZoneGatewayG
     {
         ArgumentNullException.ThrowIfNull(gateway);
         _gateways[(gateway.Hostname, gateway.Port)] = (gateway, time.GetUtcNow() + ZoneGatewayLease.Duration);
-        return Task.CompletedTask;
+        // Every registration and renewal tells the zone list, which is soft state and refills this way.
+        return GrainFactory.GetGrain<IZoneDirectoryGrain>(0).AddAsync(this.GetPrimaryKeyString());
     }
 
     public Task UnregisterAsync(string hostname, int port)

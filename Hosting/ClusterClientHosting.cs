@@ -8,7 +8,8 @@ namespace Orleans.Zuul.Hosting;
 /// <summary>Makes a process (web frontend, executor) an Orleans client of the Orleans.Zuul cluster.</summary>
 public static class ClusterClientHosting
 {
-    public static IHostApplicationBuilder AddZuulClusterClient(this IHostApplicationBuilder builder)
+    /// <param name="configure">Extra client wiring of the caller (e.g. stream providers, the dashboard).</param>
+    public static IHostApplicationBuilder AddZuulClusterClient(this IHostApplicationBuilder builder, Action<IClientBuilder>? configure = null)
     {
         var settings = ClusterSettings.FromConfiguration(builder.Configuration);
         StartupValidation.ThrowIfInvalid("cluster", settings.Validate());
@@ -28,6 +29,8 @@ public static class ClusterClientHosting
             {
                 throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
             }
+
+            configure?.Invoke(client);
         });
         return builder;
     }

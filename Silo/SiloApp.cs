@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
@@ -44,6 +45,8 @@ public static class SiloApp
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            // The silo's name carries its zone, so the dashboard's silo list shows where each silo stands.
+            silo.Configure<SiloOptions>(o => o.SiloName = $"{cluster.Zone ?? "unzoned"}-{Environment.MachineName}-{cluster.SiloPort}");
             if (cluster.ZooKeeperConnectionString is not null)
             {
                 throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
@@ -51,6 +54,11 @@ public static class SiloApp
 
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimarySiloEndpoint, cluster.ServiceId, cluster.ClusterId);
             silo.AddMemoryGrainStorage(StorageNames.Builds);
+            // Build lifecycle events for the web console (BuildEvents); pub-sub state for the stream's subscribers.
+            silo.AddMemoryStreams(BuildEvents.StreamProvider, streams => streams.ConfigurePartitioning(BuildEvents.Queues));
+            silo.AddMemoryGrainStorage("PubSubStore");
+            // Grain statistics for the Orleans dashboard, which the web frontend serves under /dashboard.
+            silo.AddDashboard();
         });
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -8,26 +8,44 @@ public static class BuildsApi
 {
     public static IEndpointRouteBuilder MapBuildsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/builds", async (IGrainFactory grains) =>
+        app.MapGet("/api/builds", async (string? state, IGrainFactory grains) =>
         {
+            if (!TryParseState(state, out var wanted))
+            {
+                return ApiResults.BadRequest($"state '{ApiResults.Quote(state!)}' is not one of: running, finished.");
+            }
+
             var builds = await grains.GetGrain<IBuildDirectoryGrain>(0).ListAsync();
-            return Results.Json(builds.Select(BuildView.From).ToList(), ApiJson.Default.ListBuildView);
+            return Results.Json(
+                builds.Where(b => wanted is null || b.State == wanted).Select(BuildView.From).ToList(),
+                ApiJson.Default.ListBuildView);
         });
 
         app.MapGet("/api/builds/{uuid}", async (string uuid, IGrainFactory grains) =>
         {
             if (!BuildId.TryNormalize(uuid, out var id))
             {
-                return Results.Json(new ApiError($"'{Truncate(uuid)}' is not a valid build id (32 hex digits)."), ApiJson.Default.ApiError, statusCode: StatusCodes.Status400BadRequest);
+                return ApiResults.BadRequest($"'{ApiResults.Quote(uuid)}' is not a valid build id (32 hex digits).");
             }
 
             var build = await grains.GetGrain<IBuildGrain>(id).GetAsync();
             return build is null
-                ? Results.Json(new ApiError($"Build {id} not found."), ApiJson.Default.ApiError, statusCode: StatusCodes.Status404NotFound)
+                ? ApiResults.NotFound($"Build {id} not found.")
                 : Results.Json(BuildView.From(build), ApiJson.Default.BuildView);
         });
         return app;
     }
 
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "...";
+    /// <summary>The optional <c>state</c> filter: absent, <c>running</c> or <c>finished</c>.</summary>
+    private static bool TryParseState(string? text, out BuildState? state)
+    {
+        state = text switch
+        {
+            null or "" => null,
+            "running" => BuildState.Running,
+            "finished" => BuildState.Finished,
+            _ => BuildState.Unknown,
+        };
+        return state != BuildState.Unknown;
+    }
 }

@@ -10,7 +10,7 @@ namespace Orleans.Zuul.WebFrontend;
 /// Zuul's console-stream websocket: the first message names the build, then the log arrives as text
 /// messages (never splitting a UTF-8 character) until the build ends, then a normal close.
 /// </summary>
-public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogger<ConsoleStreamHandler> logger)
+public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHostApplicationLifetime lifetime, ILogger<ConsoleStreamHandler> logger)
 {
     public const int CloseBadRequest = 4000;
     public const int CloseStreamFailure = 4011;
@@ -54,7 +54,8 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
         }
 
         LogInformationStreamStarted(logger, tenant, request.Uuid, opened.Value.Target!);
-        using var clientGoneCts = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        // Stopping the server ends the stream with 1001 (going away): the page reconnects by offset, to us later or to another frontend.
+        using var clientGoneCts = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
         // Never cancelled by us: cancelling a pending websocket receive aborts the whole socket,
         // and the close handshake below needs it alive.
         var clientGone = WatchClientAsync(socket, clientGoneCts, aborted);
@@ -65,6 +66,13 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
+            if (lifetime.ApplicationStopping.IsCancellationRequested && !aborted.IsCancellationRequested)
+            {
+                LogInformationStreamEnded(logger, tenant, request.Uuid, "server stopping");
+                await CloseAsync(socket, (int)WebSocketCloseStatus.EndpointUnavailable, "The server is stopping; reconnect to resume.");
+                return;
+            }
+
             LogInformationStreamEnded(logger, tenant, request.Uuid, "client gone");
             return;
         }
@@ -149,8 +157,9 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, ILogg
             return socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
 
-        // Logs may hold bytes that are not UTF-8; a text frame must be valid, so replace them (U+FFFD).
-        var repaired = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span));
+        // Logs may hold bytes that are not UTF-8; a text frame must be valid, so replace them, byte for byte,
+        // keeping the client's count of received bytes a valid resume offset.
+        var repaired = Utf8Repair.ReplaceInvalid(bytes.Span);
         return socket.SendAsync(repaired.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
     }
 

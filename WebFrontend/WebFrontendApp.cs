@@ -1,18 +1,28 @@
 using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
+using Orleans.Dashboard;
+using Orleans.Hosting;
+using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
 
 namespace Orleans.Zuul.WebFrontend;
 
-/// <summary>Builds the web frontend: console-stream websocket, JSON API and the console page.</summary>
+/// <summary>Builds the web frontend: console-stream websocket, JSON API, build events, the console pages and the Orleans dashboard.</summary>
 public static class WebFrontendApp
 {
+    /// <summary>Where the Orleans dashboard is served.</summary>
+    public const string DashboardPath = "/dashboard";
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Content root next to the binaries, so wwwroot is found wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
-        builder.AddZuulClusterClient();
+        builder.AddZuulClusterClient(client =>
+        {
+            client.AddMemoryStreams(BuildEvents.StreamProvider, streams => streams.ConfigurePartitioning(BuildEvents.Queues));
+            client.AddDashboard();
+        });
         var connector = new FingerConnectorOptions();
         builder.Configuration.GetSection("FingerClient").Bind(connector);
         StartupValidation.ThrowIfInvalid("web", [
@@ -23,13 +33,21 @@ public static class WebFrontendApp
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<ConsoleStreamHandler>();
+        builder.Services.AddSingleton<BuildEventHub>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BuildEventHub>());
 
         var app = builder.Build();
+        // Event streams never end by themselves: end them as soon as stopping begins, so the server does not
+        // wait its whole shutdown timeout for them.
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<BuildEventHub>().CompleteAll());
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant));
         app.MapBuildsApi();
+        app.MapBuildEvents();
+        app.MapZonesApi();
+        app.MapOrleansDashboard(routePrefix: DashboardPath);
         // Zuul's deep link to a build's log; the page itself reads the uuid from the path.
         app.MapGet("/t/{tenant}/stream/{uuid}", () => Results.File(Path.Combine(app.Environment.WebRootPath, "stream.html"), "text/html"));
         return app;

@@ -1,12 +1,16 @@
 // Live log page: Zuul's console-stream websocket, ANSI colours, follow-while-at-bottom,
 // line links, finished marker, reconnect by byte offset (no lost or repeated lines), download.
 "use strict";
-const uuid = location.pathname.split("/").filter(Boolean).pop();
-const tenant = location.pathname.split("/")[2] || "default";
+const parts = location.pathname.split("/").filter(Boolean); // t/<tenant>/stream/<uuid>
+const uuid = parts[parts.length - 1];
+const tenant = parts[0] === "t" && parts[1] ? decodeURIComponent(parts[1]) : "default";
+const logfile = new URLSearchParams(location.search).get("logfile") || "console.log";
 const logEl = document.getElementById("log");
 const stateEl = document.getElementById("state");
 const followBtn = document.getElementById("follow");
-document.getElementById("title").textContent = `Build ${uuid}`;
+const titleEl = document.getElementById("title");
+titleEl.textContent = `Build ${uuid}`;
+titleEl.title = uuid;
 document.title = `Log ${uuid.slice(0, 12)} — Orleans.Zuul`;
 
 const encoder = new TextEncoder();
@@ -17,8 +21,46 @@ let lineNo = 0;
 let following = true;
 let finished = false;
 let retry = 0;
+let socket = null;
 const ansiState = Ansi.newState();
 let partialEl = null;
+// A deep link to a line (#L12) is honoured once that line has arrived.
+let wantedLine = /^#L(\d+)$/.exec(location.hash) ? Number(location.hash.slice(2)) : 0;
+
+// For tests and debugging: the live socket and the byte count.
+window.zuulStream = { get socket() { return socket; }, get received() { return received; }, get lines() { return lineNo; } };
+
+function setState(text) { stateEl.textContent = text; }
+
+// One line about the build (job, zone, executor, state); its height is reserved, so filling it moves nothing.
+// Loaded once, then kept current by the build events of this build.
+function renderMeta(b) {
+  const meta = document.getElementById("meta");
+  if (meta.dataset.state === "finished" && b.state !== "finished") return; // a late, older answer
+  // State first: on a narrow screen the end of the line is cut off.
+  const parts = [b.result ? `${b.state}: ${b.result}` : b.state, b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned",
+    `executor ${b.executor}`, `started ${new Date(b.startedAt).toLocaleString()}`];
+  meta.textContent = parts.filter(Boolean).join(" · ");
+  meta.dataset.state = b.state;
+  if (b.state === "finished" && metaEvents) { metaEvents.close(); metaEvents = null; } // nothing more to learn
+}
+
+async function showMeta() {
+  try {
+    const response = await fetch(`/api/builds/${encodeURIComponent(uuid)}`);
+    if (response.ok) renderMeta(await response.json());
+  } catch { /* the log matters more than its caption */ }
+}
+
+let metaEvents = null;
+function watchMeta() {
+  metaEvents = new EventSource("/api/builds/events");
+  metaEvents.addEventListener("build", ev => {
+    const { build } = JSON.parse(ev.data);
+    if (build.uuid === uuid) renderMeta(build);
+  });
+  metaEvents.addEventListener("open", showMeta); // also after a reconnect, to catch up
+}
 
 function setFollow(on) {
   following = on;
@@ -35,11 +77,21 @@ function lineElement(n) {
   a.className = "ln";
   a.href = `#L${n}`;
   a.textContent = String(n);
-  a.setAttribute("aria-label", `line ${n}`);
+  a.tabIndex = -1; // one tab stop for the whole log, not one per line
+  a.setAttribute("aria-label", `link to line ${n}`);
   const text = document.createElement("span");
   text.className = "text";
   row.append(a, text);
   return row;
+}
+
+function showWantedLine() {
+  const target = wantedLine && document.getElementById(`L${wantedLine}`);
+  if (!target) return;
+  wantedLine = 0;
+  target.classList.add("target");
+  setFollow(false);
+  target.scrollIntoView({ block: "center" });
 }
 
 function append(text) {
@@ -63,6 +115,7 @@ function append(text) {
   }
   logEl.appendChild(frag);
   if (following) logEl.scrollTop = logEl.scrollHeight;
+  if (wantedLine) showWantedLine();
 }
 
 function markFinished() {
@@ -72,39 +125,52 @@ function markFinished() {
   end.id = "finished";
   end.textContent = "— end of log: build finished —";
   logEl.appendChild(end);
-  stateEl.textContent = "finished";
+  setState(`finished · ${lineNo} lines`);
   if (following) logEl.scrollTop = logEl.scrollHeight;
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const ws = new WebSocket(`${scheme}://${location.host}/api/tenant/${encodeURIComponent(tenant)}/console-stream`);
+  socket = ws;
   ws.onopen = () => {
-    stateEl.textContent = "streaming";
+    setState(received ? "streaming (resumed)" : "streaming");
     retry = 0;
-    ws.send(JSON.stringify({ uuid, logfile: "console.log", offset: received }));
+    ws.send(JSON.stringify({ uuid, logfile, offset: received }));
   };
-  ws.onmessage = ev => append(ev.data);
+  ws.onmessage = ev => { if (ws === socket) append(ev.data); };
   ws.onclose = ev => {
+    if (ws !== socket || finished) return;
+    socket = null;
     if (ev.code === 1000) { markFinished(); return; }
-    if (ev.code >= 4000 && ev.code < 5000) { stateEl.textContent = `error: ${ev.reason || ev.code}`; return; }
-    const delay = Math.min(1000 * 2 ** retry++, 15000);
-    stateEl.textContent = `connection lost, reconnecting in ${Math.round(delay / 1000)} s…`;
+    if (ev.code >= 4000 && ev.code < 5000) { setState(`error: ${ev.reason || ev.code}`); return; }
+    const delay = Math.min(500 * 2 ** retry++, 15000);
+    setState(`connection lost, reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
     setTimeout(connect, delay);
   };
 }
 
+// Following stops only when the user scrolls up; a reflow (a narrower window wraps lines) can leave the
+// view above the end without any scrolling up, and must not stop it.
+let lastTop = 0;
 logEl.addEventListener("scroll", () => {
-  const atBottom = logEl.scrollHeight - logEl.scrollTop - logEl.clientHeight < 4;
-  if (atBottom !== following) setFollow(atBottom);
+  const top = logEl.scrollTop;
+  const atBottom = logEl.scrollHeight - top - logEl.clientHeight < 4;
+  if (atBottom && !following) setFollow(true);
+  else if (!atBottom && following && top < lastTop) setFollow(false);
+  lastTop = top;
 });
+// A narrower window wraps more lines; stay at the end when following.
+new ResizeObserver(() => { if (following) logEl.scrollTop = logEl.scrollHeight; }).observe(logEl);
 followBtn.addEventListener("click", () => setFollow(!following));
 document.getElementById("download").addEventListener("click", () => {
   const blob = new Blob(chunks, { type: "text/plain" });
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
-  a.download = `${uuid}-console.log`;
+  a.download = `${uuid}-${logfile}`;
   a.click();
-  URL.revokeObjectURL(a.href);
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
+watchMeta();
+showMeta();
 connect();

@@ -1,0 +1,55 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.WebFrontend;
+
+namespace Orleans.Zuul.Tests.WebConsole;
+
+/// <summary>The fan-out of build events to browsers, without a cluster.</summary>
+public sealed class BuildEventHubTests
+{
+    private static readonly BuildEvent Started = new(BuildEventKind.Started,
+        new BuildInfo("0123456789abcdef0123456789abcdef", BuildState.Running, "zone-a", "exec", 7900, "job", DateTimeOffset.UnixEpoch, null, null));
+
+    [Fact]
+    public async Task EveryListenerGetsEveryEvent()
+    {
+        var hub = new BuildEventHub(null!, NullLogger<BuildEventHub>.Instance);
+        using var a = hub.Listen();
+        using var b = hub.Listen();
+        await hub.OnNextAsync(Started);
+        Assert.True(a.Events.TryRead(out var ea));
+        Assert.True(b.Events.TryRead(out var eb));
+        Assert.Same(Started, ea);
+        Assert.Same(Started, eb);
+    }
+
+    [Fact]
+    public async Task AListenerThatFallsBehindIsCutOffNotSilentlyThinned()
+    {
+        var hub = new BuildEventHub(null!, NullLogger<BuildEventHub>.Instance);
+        using var slow = hub.Listen();
+        for (var i = 0; i <= BuildEventHub.ListenerCapacity; i++)
+        {
+            await hub.OnNextAsync(Started);
+        }
+
+        for (var i = 0; i < BuildEventHub.ListenerCapacity; i++)
+        {
+            Assert.True(slow.Events.TryRead(out _));
+        }
+
+        await Assert.ThrowsAsync<ChannelClosedException>(async () => await slow.Events.WaitToReadAsync());
+    }
+
+    [Fact]
+    public async Task ADisposedListenerGetsNothingMore()
+    {
+        var hub = new BuildEventHub(null!, NullLogger<BuildEventHub>.Instance);
+        var gone = hub.Listen();
+        gone.Dispose();
+        await hub.OnNextAsync(Started);
+        Assert.False(gone.Events.TryRead(out _));
+        Assert.True(gone.Events.Completion.IsCompleted);
+    }
+}

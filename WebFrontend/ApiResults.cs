@@ -1,0 +1,14 @@
+namespace Orleans.Zuul.WebFrontend;
+
+/// <summary>The API's error answers: a status code and <c>{"error": "..."}</c>.</summary>
+internal static class ApiResults
+{
+    public static IResult BadRequest(string message) =>
+        Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status400BadRequest);
+
+    public static IResult NotFound(string message) =>
+        Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status404NotFound);
+
+    /// <summary>User input quoted in an error, cut to a readable length.</summary>
+    public static string Quote(string text) => text.Length <= 64 ? text : text[..64] + "...";
+}
