@@ -53,6 +53,11 @@ public static class FingerRequestReader
         {
             return new FingerRequest(FingerRequestStatus.TimedOut, string.Empty, string.Empty);
         }
+        catch (IOException)
+        {
+            // A reset, or a TLS client that refused our certificate and left: gone before asking for anything.
+            return new FingerRequest(FingerRequestStatus.ClientClosed, string.Empty, string.Empty);
+        }
     }
 
     /// <summary>Parses a request line without its LF.</summary>

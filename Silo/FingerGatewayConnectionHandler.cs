@@ -22,7 +22,16 @@ internal sealed partial class FingerGatewayConnectionHandler(
     {
         var closed = connection.ConnectionClosed;
         var remote = connection.RemoteEndPoint?.ToString() ?? "?";
-        var request = await FingerRequestReader.ReadAsync(connection.Transport.Input, options.Value.RequestTimeout, closed);
+        FingerRequest request;
+        try
+        {
+            request = await FingerRequestReader.ReadAsync(connection.Transport.Input, options.Value.RequestTimeout, closed);
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+            request = new FingerRequest(FingerRequestStatus.ClientClosed, string.Empty, string.Empty);
+        }
+
         switch (request.Status)
         {
             case FingerRequestStatus.ClientClosed:

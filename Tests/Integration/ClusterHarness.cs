@@ -142,6 +142,8 @@ public sealed class ClusterHarness : IAsyncDisposable
         QuietLogging(builder);
         builder.Logging.AddProvider(Logs);
         builder.Logging.AddFilter<LogCollector>("Orleans.Zuul", LogLevel.Information);
+        // Unhandled exceptions of connection handlers are logged by Kestrel: keep them for failure messages.
+        builder.Logging.AddFilter<LogCollector>("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Debug);
     }
 
     public static void QuietLogging(WebApplicationBuilder builder)
