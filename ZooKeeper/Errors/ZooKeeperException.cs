@@ -9,6 +9,9 @@ public abstract class ZooKeeperException(ZooKeeperErrorCode code, string? path, 
     /// <summary>The path (as the caller wrote it, without chroot) the failed operation was about, when there is one.</summary>
     public string? Path { get; } = path;
 
+    /// <summary>For a failed multi: every operation's result, so the caller can see which one failed.</summary>
+    public IReadOnlyList<OpResult>? MultiResults { get; internal set; }
+
     /// <summary>The exception for <paramref name="code"/>; unknown codes give <see cref="UnknownErrorException"/>.</summary>
     public static ZooKeeperException Create(ZooKeeperErrorCode code, string? path = null, string? message = null) =>
         code switch
