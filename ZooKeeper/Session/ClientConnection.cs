@@ -62,10 +62,24 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var connection = new ClientConnection(socket, endpoint, owner, maxPacketSize, time, logger);
         try
         {
             await socket.ConnectAsync(endpoint.Host, endpoint.Port, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"Connecting to {endpoint} took longer than {timeout}.");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var connection = new ClientConnection(socket, endpoint, owner, maxPacketSize, time, logger);
+        try
+        {
             var writer = new JuteWriter();
             writer.BeginFrame();
             request.Write(writer);
