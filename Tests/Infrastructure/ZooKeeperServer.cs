@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Orleans.Zuul.Tests.Infrastructure;
@@ -136,6 +137,12 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         process.Dispose();
     }
 
+    /// <summary>Freezes the server process (SIGSTOP): connections stay open but nothing is answered.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>Thaws a paused server (SIGCONT).</summary>
+    public void Resume() => Signal(18);
+
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync();
@@ -192,6 +199,18 @@ public sealed class ZooKeeperServer : IAsyncDisposable
             return "(no server log)";
         }
     }
+
+    private void Signal(int signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        if (kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     private static int FreePort()
     {
