@@ -15,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _connections = [];
     private readonly Task _acceptLoop;
     private volatile bool _blocked;
+    private volatile TaskCompletionSource _thawed = Completed();
 
     public TcpProxy(int upstreamPort)
     {
@@ -43,6 +44,18 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public void Unblock() => _blocked = false;
+
+    /// <summary>Keeps connections open but holds every byte (a silent peer), until <see cref="Thaw"/>.</summary>
+    public void Freeze() => _thawed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Thaw() => _thawed.TrySetResult();
+
+    private static TaskCompletionSource Completed()
+    {
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.SetResult();
+        return source;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -92,7 +105,7 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
-    private static async Task RelayAsync(TcpClient a, TcpClient b)
+    private async Task RelayAsync(TcpClient a, TcpClient b)
     {
         using var done = new CancellationTokenSource();
         var one = PumpAsync(a, b, done.Token);
@@ -103,11 +116,24 @@ public sealed class TcpProxy : IAsyncDisposable
         b.Dispose();
     }
 
-    private static async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken token)
+    private async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken token)
     {
+        var buffer = new byte[16 * 1024];
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream(), token);
+            var source = from.GetStream();
+            var target = to.GetStream();
+            while (true)
+            {
+                var read = await source.ReadAsync(buffer, token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await _thawed.Task.WaitAsync(token);
+                await target.WriteAsync(buffer.AsMemory(0, read), token);
+            }
         }
         catch (Exception)
         {
