@@ -286,12 +286,23 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         switch (header.Xid)
         {
             case Xid.Ping:
+                // A session closed behind our back (e.g. by another connection on it) shows up first in ping replies.
+                if (header.Err == (int)ZooKeeperErrorCode.SessionExpired)
+                {
+                    _owner.OnSessionExpiredReply();
+                }
+
                 return;
             case Xid.Notification:
                 _owner.OnNotification(WatcherEvent.Read(ref reader));
                 return;
             case Xid.SetWatches:
                 LogDebugSetWatchesReply(Endpoint, header.Err);
+                if (header.Err == (int)ZooKeeperErrorCode.SessionExpired)
+                {
+                    _owner.OnSessionExpiredReply();
+                }
+
                 return;
             case Xid.Auth:
                 OnAuthReply(header.Err);
