@@ -35,7 +35,7 @@ public sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, string?
 
         if (hosts.Count == 0)
         {
-            throw new FormatException($"Connection string '{value}' names no host.");
+            throw new ArgumentException($"Connection string '{value}' names no host.", nameof(value));
         }
 
         return new ConnectionString(hosts, chroot);
@@ -51,7 +51,7 @@ public sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, string?
             var close = item.IndexOf(']');
             if (close < 0)
             {
-                throw new FormatException($"Unclosed '[' in '{whole}'.");
+                throw new ArgumentException($"Unclosed '[' in '{whole}'.", nameof(whole));
             }
 
             host = item[1..close];
@@ -71,12 +71,12 @@ public sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, string?
         if (!string.IsNullOrEmpty(port) &&
             (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out portNumber) || portNumber is < 1 or > 65535))
         {
-            throw new FormatException($"Invalid port '{port}' in '{whole}'.");
+            throw new ArgumentException($"Invalid port '{port}' in '{whole}'.", nameof(whole));
         }
 
         if (host.Length == 0)
         {
-            throw new FormatException($"Empty host in '{whole}'.");
+            throw new ArgumentException($"Empty host in '{whole}'.", nameof(whole));
         }
 
         return new HostEndpoint(host, portNumber);
