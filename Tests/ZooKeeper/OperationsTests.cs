@@ -152,6 +152,29 @@ public sealed class OperationsTests(ZooKeeperFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OversizedReplyFailsOnlyItsRequest()
+    {
+        await _client.CreateAsync("/big", new byte[4096]);
+        var chroot = _client.Chroot!;
+        await using var small = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectionString = fixture.Server.ConnectionString + chroot,
+            MaxPacketSize = 1024,
+        });
+        var session = small.SessionId;
+        var before = small.ExistsAsync("/big");
+        var tooLarge = small.GetDataAsync("/big");
+        var after = small.ExistsAsync("/big");
+        var error = await Assert.ThrowsAsync<PacketTooLargeException>(() => tooLarge);
+        Assert.Equal("/big", error.Path);
+        Assert.Equal(1024, error.Limit);
+        Assert.NotNull(await before);
+        Assert.NotNull(await after);
+        Assert.Equal(ZooKeeperState.Connected, small.State);
+        Assert.Equal(session, small.SessionId);
+    }
+
+    [Fact]
     public async Task InvalidPathsAreRejectedLocally()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _client.CreateAsync("relative"));

@@ -14,6 +14,7 @@ namespace Orleans.Zuul.ZooKeeper.Session;
 internal sealed partial class ClientConnection : IAsyncDisposable
 {
     private const int MaxBatchBytes = 64 * 1024;
+    private const int ReplyHeaderSize = 16;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -267,7 +268,22 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     {
         while (true)
         {
-            var length = await ReadFrameAsync(token).ConfigureAwait(false);
+            await FillAsync(4, token).ConfigureAwait(false);
+            var length = BinaryPrimitives.ReadInt32BigEndian(_receiveBuffer.AsSpan(_receiveStart));
+            if (length > _maxPacketSize && length >= ReplyHeaderSize)
+            {
+                // Too large to accept: skip it, failing only the request it answers (the Java client would drop the connection).
+                _receiveStart += 4;
+                await FillAsync(ReplyHeaderSize, token).ConfigureAwait(false);
+                var headerReader = new JuteReader(_receiveBuffer.AsSpan(_receiveStart, ReplyHeaderSize));
+                var header = ReplyHeader.Read(ref headerReader);
+                _receiveStart += ReplyHeaderSize;
+                await SkipAsync(length - ReplyHeaderSize, token).ConfigureAwait(false);
+                FailOversized(header, length);
+                continue;
+            }
+
+            length = await ReadFrameAsync(token).ConfigureAwait(false);
             try
             {
                 Dispatch(_receiveBuffer.AsSpan(_receiveStart, length));
@@ -276,6 +292,49 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             {
                 _receiveStart += length;
             }
+        }
+    }
+
+    private void FailOversized(ReplyHeader header, int length)
+    {
+        if (header.Xid < 0)
+        {
+            throw new IOException($"Control packet of {length} bytes (xid {header.Xid}) exceeds the limit of {_maxPacketSize} bytes.");
+        }
+
+        PendingRequest? request;
+        lock (_pending)
+        {
+            _pending.TryDequeue(out request);
+        }
+
+        if (request is null || request.Xid != header.Xid)
+        {
+            throw new IOException($"Reply xid {header.Xid} does not match the next pending request ({request?.Xid.ToString() ?? "none"}).");
+        }
+
+        if (header.Zxid > 0)
+        {
+            _owner.OnReplyZxid(header.Zxid);
+        }
+
+        request.Fail(new PacketTooLargeException(request.Path, length, _maxPacketSize));
+    }
+
+    private async ValueTask SkipAsync(int count, CancellationToken token)
+    {
+        while (count > 0)
+        {
+            var available = _receiveEnd - _receiveStart;
+            if (available == 0)
+            {
+                await FillAsync(Math.Min(count, _receiveBuffer.Length), token).ConfigureAwait(false);
+                continue;
+            }
+
+            var skipped = Math.Min(available, count);
+            _receiveStart += skipped;
+            count -= skipped;
         }
     }
 
