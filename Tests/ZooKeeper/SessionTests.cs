@@ -164,4 +164,52 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
         await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
         await client.GetDataAsync("/");
     }
+
+    [Fact]
+    public async Task CredentialsAreSentAgainAfterReconnect()
+    {
+        var connectionString = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await client.AddDigestAuthAsync("carol", "pw");
+        await client.CreateAsync("/private", "secret"u8.ToArray(), acl: [Acl.Digest("carol", "pw")]);
+
+        proxy.Block();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended");
+        proxy.Unblock();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
+
+        Assert.Equal("secret"u8.ToArray(), (await client.GetDataAsync("/private")).Data);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequestsAcrossADropEitherSucceedOrFailWithConnectionLoss()
+    {
+        var connectionString = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await client.CreateAsync("/counter");
+        var requests = Enumerable.Range(0, 500).Select(i => client.SetDataAsync("/counter", BitConverter.GetBytes(i))).ToList();
+        proxy.Block();
+        proxy.Unblock();
+        foreach (var request in requests)
+        {
+            try
+            {
+                await request;
+            }
+            catch (ConnectionLossException)
+            {
+                // Acceptable: in flight when the connection dropped.
+            }
+        }
+
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
+        var versions = requests.Where(r => r.IsCompletedSuccessfully).Select(r => r.Result.Version).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Distinct().Count(), versions.Count);
+
+        // A request whose reply was lost may still have been applied: at least the confirmed ones are.
+        Assert.InRange((await client.ExistsAsync("/counter"))!.Version, versions.Count, requests.Count);
+    }
 }
