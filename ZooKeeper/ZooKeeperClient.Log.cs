@@ -36,4 +36,7 @@ public sealed partial class ZooKeeperClient
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Watcher for {Path} threw")]
     private partial void LogWarningWatcherFailed(string? path, Exception exception);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "A StateChanged handler threw on {State}")]
+    private partial void LogWarningStateHandlerFailed(ZooKeeperState state, Exception exception);
 }

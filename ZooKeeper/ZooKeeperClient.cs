@@ -207,7 +207,19 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         signal.TrySetResult();
         _events.Post(() =>
         {
-            StateChanged?.Invoke(state);
+            // Each handler on its own, so one that throws does not starve the others.
+            foreach (var handler in StateChanged?.GetInvocationList() ?? [])
+            {
+                try
+                {
+                    ((Action<ZooKeeperState>)handler)(state);
+                }
+                catch (Exception exception)
+                {
+                    LogWarningStateHandlerFailed(state, exception);
+                }
+            }
+
             return Task.CompletedTask;
         });
     }
