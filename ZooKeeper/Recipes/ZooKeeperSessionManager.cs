@@ -82,8 +82,26 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
                 await current.DisposeAsync().ConfigureAwait(false);
             }
 
-            client = await ZooKeeperClient.ConnectAsync(_options, _loggerFactory, linked.Token).ConfigureAwait(false);
+            // Subscribed before connecting, so an expiry right after the handshake is not missed.
+            client = new ZooKeeperClient(_options, _loggerFactory);
             client.StateChanged += state => OnStateChanged(client, state);
+            try
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
+                deadline.CancelAfter(_options.ConnectTimeout);
+                await client.WaitForStateAsync(ZooKeeperState.Connected, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+                if (exception is OperationCanceledException && !linked.IsCancellationRequested)
+                {
+                    throw new ConnectionLossException(null, $"Could not connect to {_options.ConnectionString} within {_options.ConnectTimeout}");
+                }
+
+                throw;
+            }
+
             Volatile.Write(ref _current, client);
             LogInformationNewSession(client.SessionId);
         }

@@ -6,7 +6,7 @@ namespace Orleans.Zuul.ZooKeeper.Session;
 /// <summary>Runs watcher callbacks and state handlers one at a time, in the order they were posted.</summary>
 internal sealed partial class EventLoop : IAsyncDisposable
 {
-    private static readonly AsyncLocal<bool> s_onLoop = new();
+    private readonly AsyncLocal<bool> _onLoop = new();
     private readonly Channel<Func<Task>> _channel = Channel.CreateUnbounded<Func<Task>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ILogger _logger;
     private readonly Task _loop;
@@ -18,7 +18,7 @@ internal sealed partial class EventLoop : IAsyncDisposable
     }
 
     /// <summary>True while running inside a callback of this loop (awaiting the loop from there would deadlock).</summary>
-    public static bool IsOnLoop => s_onLoop.Value;
+    public bool IsOnLoop => _onLoop.Value;
 
     public void Post(Func<Task> work) => _channel.Writer.TryWrite(work);
 
@@ -34,7 +34,7 @@ internal sealed partial class EventLoop : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        s_onLoop.Value = true;
+        _onLoop.Value = true;
         await foreach (var work in _channel.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
