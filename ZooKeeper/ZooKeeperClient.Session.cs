@@ -57,8 +57,10 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         var requestedSession = Interlocked.Read(ref _sessionId);
         var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, requestedSession, Volatile.Read(ref _sessionPassword), false);
 
-        // As the Java client: a host gets its share of the session timeout to answer.
-        var attemptTimeout = TimeSpan.FromMilliseconds(Math.Max(1000, Volatile.Read(ref _negotiatedTimeoutMs) / _hosts.Count));
+        // A host gets its share of the session timeout to answer (as the Java client), but at most a third of it:
+        // a server that accepts but does not answer (still starting) must not use up the whole session.
+        var timeoutMs = Volatile.Read(ref _negotiatedTimeoutMs);
+        var attemptTimeout = TimeSpan.FromMilliseconds(Math.Max(1000, Math.Min(timeoutMs / _hosts.Count, timeoutMs / 3)));
         ClientConnection connection;
         try
         {

@@ -34,5 +34,5 @@ public sealed class ZooKeeperFixture : IAsyncLifetime
             ConnectTimeout = TimeSpan.FromSeconds(20),
             SessionId = sessionId,
             SessionPassword = password,
-        });
+        }, FileLoggerFactory.FromEnvironment());
 }

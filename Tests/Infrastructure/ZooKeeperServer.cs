@@ -63,7 +63,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Starts the process and waits until it answers <c>ruok</c>.</summary>
+    /// <summary>Starts the process and waits until it serves requests.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (IsRunning)
@@ -102,7 +102,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         var deadline = DateTime.UtcNow + StartTimeout;
-        while (!await AnswersRuokAsync(cancellationToken))
+        while (!await ServesRequestsAsync(cancellationToken))
         {
             if (_process.HasExited)
             {
@@ -152,6 +152,11 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (Environment.GetEnvironmentVariable("ZK_TEST_KEEP_DATA") == "1")
+        {
+            return; // kept for post-mortems: server.log and the data dir
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -173,13 +178,14 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         return await reader.ReadToEndAsync(cancellationToken);
     }
 
-    private async Task<bool> AnswersRuokAsync(CancellationToken cancellationToken)
+    private async Task<bool> ServesRequestsAsync(CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
-            return await FourLetterAsync("ruok", timeout.Token) == "imok";
+            // ruok answers while the server is still loading; srvr reports the mode only once it serves requests.
+            return (await FourLetterAsync("srvr", timeout.Token)).Contains("Mode: standalone", StringComparison.Ordinal);
         }
         catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
