@@ -144,6 +144,30 @@ public sealed partial class ZooKeeperClient
         }, null, cancellationToken);
     }
 
+    /// <summary>The node's ACL and Stat.</summary>
+    public Task<GetAclResult> GetAclAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ZooKeeperPath.Validate(path);
+        return SubmitAsync(OpCode.GetAcl, path, new GetAclRequest(ToServerPath(path)), (int err, ref JuteReader reader) =>
+        {
+            ThrowIfError(err, path);
+            var response = GetAclResponse.Read(ref reader);
+            return new GetAclResult(response.Acl, response.Stat);
+        }, null, cancellationToken);
+    }
+
+    /// <summary>Replaces the node's ACL if its ACL version is <paramref name="aclVersion"/> (-1: any); returns the new Stat.</summary>
+    public Task<Stat> SetAclAsync(string path, IReadOnlyList<Acl> acl, int aclVersion = -1, CancellationToken cancellationToken = default)
+    {
+        ZooKeeperPath.Validate(path);
+        ArgumentNullException.ThrowIfNull(acl);
+        return SubmitAsync(OpCode.SetAcl, path, new SetAclRequest(ToServerPath(path), acl, aclVersion), (int err, ref JuteReader reader) =>
+        {
+            ThrowIfError(err, path);
+            return SetDataResponse.Read(ref reader).Stat; // SetACLResponse has the same layout: one Stat
+        }, null, cancellationToken);
+    }
+
     /// <summary>Waits until the server this client talks to has caught up with the leader for <paramref name="path"/>.</summary>
     public Task SyncAsync(string path, CancellationToken cancellationToken = default)
     {

@@ -92,6 +92,25 @@ public sealed class ErrorTests(ZooKeeperFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetAndSetAcl()
+    {
+        await _client.CreateAsync("/acl");
+        var initial = await _client.GetAclAsync("/acl");
+        Assert.Equal(Acl.OpenUnsafe, initial.Acl);
+        Assert.Equal(0, initial.Stat.Aversion);
+
+        await Assert.ThrowsAsync<BadVersionException>(() => _client.SetAclAsync("/acl", Acl.ReadUnsafe, aclVersion: 5));
+        var stat = await _client.SetAclAsync("/acl", Acl.ReadUnsafe, aclVersion: 0);
+        Assert.Equal(1, stat.Aversion);
+        Assert.Equal(Acl.ReadUnsafe, (await _client.GetAclAsync("/acl")).Acl);
+
+        // Read-only for everyone now: neither the data nor the ACL (admin) can be changed.
+        await Assert.ThrowsAsync<NoAuthException>(() => _client.SetDataAsync("/acl", new byte[1]));
+        await Assert.ThrowsAsync<NoAuthException>(() => _client.SetAclAsync("/acl", Acl.OpenUnsafe));
+        await Assert.ThrowsAsync<NoNodeException>(() => _client.GetAclAsync("/none"));
+    }
+
+    [Fact]
     public async Task CreatorAllAclNeedsAuthentication()
     {
         await Assert.ThrowsAsync<InvalidAclException>(() => _client.CreateAsync("/creator", acl: Acl.CreatorAll));

@@ -81,7 +81,9 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
         Assert.Equal(ZooKeeperState.Expired, first.State);
         var second = sessions.Current!;
         Assert.NotEqual(first.SessionId, second.SessionId);
-        Assert.Equal(second.SessionId, registration.OwnerSessionId);
+
+        // The node is visible to others a moment before the registration has recorded the create's reply.
+        await Eventually.UntilAsync(() => registration.OwnerSessionId == second.SessionId, "registration to record its new owner session");
         Assert.Equal("v1"u8.ToArray(), (await observer.GetDataAsync("/gateways/gw-1")).Data);
 
         await registration.UpdateAsync("v2"u8.ToArray());

@@ -74,6 +74,8 @@ public sealed class JuteRoundTripTests
         AssertRoundTrip(new DeleteRequest("/p", -1));
         AssertRoundTrip(new CheckVersionRequest("/p", 3));
         AssertRoundTrip(new SyncRequest("/p"));
+        AssertRoundTrip(new GetAclRequest("/p"));
+        AssertRoundTrip(new SetAclRequest("/p", [Acl.Digest("u", "p", Permissions.Read)], 2));
         var create = AssertRoundTrip(new CreateRequest("/ü-unicode", "d"u8.ToArray(), [Acl.Digest("a", "b"), .. Acl.OpenUnsafe], (int)CreateMode.EphemeralSequential));
         Assert.Equal("/ü-unicode", create.Path);
         Assert.Equal(2, create.Acl.Count);
@@ -87,6 +89,7 @@ public sealed class JuteRoundTripTests
         AssertRoundTrip(new ExistsResponse(SampleStat));
         AssertRoundTrip(new SetDataResponse(SampleStat));
         AssertRoundTrip(new SyncResponse("/p"));
+        Assert.Equal(Acl.OpenUnsafe, AssertRoundTrip(new GetAclResponse(Acl.OpenUnsafe, SampleStat)).Acl);
         Assert.Equal(new byte[] { 9, 8 }, AssertRoundTrip(new GetDataResponse([9, 8], SampleStat)).Data);
         Assert.Equal(["x", "y"], AssertRoundTrip(new GetChildren2Response(["x", "y"], SampleStat)).Children);
         AssertRoundTrip(new WatcherEvent((int)WatchedEventType.NodeCreated, 3, "/p"));

@@ -59,13 +59,14 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     public async Task IdleSessionIsKeptAliveByPings()
     {
         var chroot = await fixture.NewChrootAsync();
-        await using var client = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(2));
+        await using var client = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(3));
         var states = new StateLog(client);
         await client.CreateAsync("/alive", mode: CreateMode.Ephemeral);
         await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
 
-        // Three session timeouts of silence from the caller: only pings keep the session.
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(6);
+        // Over two session timeouts of silence from the caller: without pings the read timeout (2 s) would drop the
+        // connection several times; with them (every second) it stays up.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(7);
         await Eventually.UntilAsync(() => DateTime.UtcNow > until, "idle period");
         Assert.NotNull(await observer.ExistsAsync("/alive"));
         Assert.DoesNotContain(ZooKeeperState.Suspended, states.Seen);

@@ -9,6 +9,8 @@ internal static class OpCode
     public const int Exists = 3;
     public const int GetData = 4;
     public const int SetData = 5;
+    public const int GetAcl = 6;
+    public const int SetAcl = 7;
     public const int Sync = 9;
     public const int Ping = 11;
     public const int GetChildren2 = 12;
