@@ -10,6 +10,9 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
     // SetWatches frames are split below this size, as the Java client does, so re-arming never hits jute.maxbuffer.
     private const int SetWatchesBatchBytes = 128 * 1024;
 
+    // A connection that lasted less than this is counted as a failed attempt for back-off.
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(1);
+
     private async Task RunAsync()
     {
         var token = _disposeCts.Token;
@@ -22,11 +25,18 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             {
                 var endpoint = _hosts[nextHost];
                 nextHost = (nextHost + 1) % _hosts.Count;
-                if (await TryRunConnectionAsync(endpoint, token).ConfigureAwait(false))
+                var lasted = await TryRunConnectionAsync(endpoint, token).ConfigureAwait(false);
+                if (lasted >= StableConnection)
                 {
                     // After a working connection drops, retry at once (on the next host) before any back-off.
                     connected = true;
                     failedRounds = 0;
+                    break;
+                }
+
+                if (lasted is not null)
+                {
+                    // Dropped right after the handshake (e.g. the server refuses something we prime): back off, do not spin.
                     break;
                 }
             }
@@ -51,8 +61,8 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         }
     }
 
-    /// <summary>Connects to one host and runs the connection to its end; false when no session was established.</summary>
-    private async Task<bool> TryRunConnectionAsync(HostEndpoint endpoint, CancellationToken token)
+    /// <summary>Connects to one host and runs the connection to its end; returns how long it was up, null when no session was established.</summary>
+    private async Task<TimeSpan?> TryRunConnectionAsync(HostEndpoint endpoint, CancellationToken token)
     {
         var requestedSession = Interlocked.Read(ref _sessionId);
         var request = new ConnectRequest(0, LastZxidSeen, (int)_options.SessionTimeout.TotalMilliseconds, requestedSession, Volatile.Read(ref _sessionPassword), false);
@@ -69,12 +79,12 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            return false;
+            return null;
         }
         catch (Exception exception)
         {
             LogDebugConnectFailed(endpoint, exception.Message);
-            return false;
+            return null;
         }
 
         await using (connection.ConfigureAwait(false))
@@ -83,8 +93,10 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             if (handshake.TimeOut <= 0)
             {
                 Terminate(ZooKeeperState.Expired, new SessionExpiredException(null, "The session has expired"));
-                return true;
+                return TimeSpan.Zero;
             }
+
+            var connectedAt = _time.GetTimestamp();
 
             Interlocked.Exchange(ref _sessionId, handshake.SessionId);
             Volatile.Write(ref _sessionPassword, handshake.Passwd);
@@ -101,9 +113,9 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                 LogDebugConnectionLost(endpoint, reason.Message);
                 SetState(ZooKeeperState.Suspended);
             }
-        }
 
-        return true;
+            return _time.GetElapsedTime(connectedAt);
+        }
     }
 
     private async Task CloseSessionAsync()
