@@ -18,7 +18,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         var token = _disposeCts.Token;
         var nextHost = 0;
         var failedRounds = 0;
-        while (!token.IsCancellationRequested && Volatile.Read(ref _terminal) is null)
+        while (!token.IsCancellationRequested && Volatile.Read(ref _terminal) is null && Volatile.Read(ref _disposed) == 0)
         {
             var connected = false;
             for (var i = 0; i < _hosts.Count && !token.IsCancellationRequested && Volatile.Read(ref _terminal) is null; i++)
@@ -108,7 +108,8 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             SetState(ZooKeeperState.Connected);
             var reason = await connection.RunAsync(_requests.Reader, BuildAuthFrames(), primingFrames, SessionTimeout).ConfigureAwait(false);
             Volatile.Write(ref _connection, null);
-            if (!token.IsCancellationRequested && Volatile.Read(ref _terminal) is null)
+            // Once disposing, the server closing the socket after CloseSession is expected: no Suspended, no reconnect.
+            if (!token.IsCancellationRequested && Volatile.Read(ref _terminal) is null && Volatile.Read(ref _disposed) == 0)
             {
                 LogDebugConnectionLost(endpoint, reason.Message);
                 SetState(ZooKeeperState.Suspended);

@@ -111,7 +111,10 @@ public sealed class OperationsTests(ZooKeeperFixture fixture) : IAsyncLifetime
         Assert.Equal(owner.SessionId, stat!.EphemeralOwner);
         Assert.Equal(2, (await observer.GetChildrenAsync("/")).Children.Count);
 
+        var states = new StateLog(owner);
         await owner.DisposeAsync();
+        Assert.Equal(ZooKeeperState.Closed, owner.State);
+        Assert.Equal([ZooKeeperState.Closed], states.AfterConnect());
 
         // Closing the session removes its ephemerals at once (no wait for the timeout).
         Assert.Null(await observer.ExistsAsync("/eph"));

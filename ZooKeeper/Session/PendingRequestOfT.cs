@@ -41,6 +41,11 @@ internal sealed class PendingRequest<T>(int opCode, string? path, byte[] frame, 
         {
             _completion.TrySetException(new MarshallingErrorException(Path, exception.Message));
         }
+        catch (Exception exception)
+        {
+            // Whatever a parser throws belongs to its caller, never to the receive loop.
+            _completion.TrySetException(exception);
+        }
         finally
         {
             _cancellation.Dispose();
