@@ -127,6 +127,26 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
     }
 
     [Fact]
+    public async Task SequentialRegistrationAdoptsItsSessionsNodeInsteadOfAddingADuplicate()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        await using var sessions = new ZooKeeperSessionManager(Options(chroot));
+        await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
+        await using var registration = await EphemeralRegistration.CreateAsync(sessions, "/svc/node-", "payload"u8.ToArray(), sequential: true);
+        Assert.Equal("/svc/node-0000000000", registration.Path);
+        var changed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        registration.PathChanged += path => changed.TrySetResult(path);
+
+        // What a sequential create whose reply was lost leaves behind: another node of the same session.
+        var orphan = await sessions.Current!.CreateAsync("/svc/node-", mode: CreateMode.EphemeralSequential);
+        await observer.DeleteAsync(registration.Path);
+
+        Assert.Equal(orphan, await Eventually.WithinAsync(changed.Task, "registration to adopt the orphan"));
+        Assert.Equal(["node-0000000001"], (await observer.GetChildrenAsync("/svc")).Children);
+        Assert.Equal("payload"u8.ToArray(), (await observer.GetDataAsync(orphan)).Data);
+    }
+
+    [Fact]
     public async Task RegistrationSurvivesAServerRestartWithoutNewSession()
     {
         var chroot = await fixture.NewChrootAsync();

@@ -80,7 +80,9 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
             {
                 try
                 {
-                    await client.SetDataAsync(_path, _data, -1, cancellationToken).ConfigureAwait(false);
+                    // Unconditional set: safe to retry over a connection loss.
+                    var (path, bytes) = (_path, _data);
+                    await ZooKeeperRetry.RunAsync(token => client.SetDataAsync(path, bytes, -1, token), cancellationToken: cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (NoNodeException)
@@ -184,29 +186,22 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
             return;
         }
 
+        // A sequential create whose reply was lost may still have made a node for this session: adopt it rather than
+        // leave a duplicate registration behind (Curator's "protected" mode, without the GUID in the name).
+        if (_sequential && await FindOwnSequentialAsync(client, session, cancellationToken).ConfigureAwait(false) is { } own)
+        {
+            await client.SetDataAsync(own, _data, -1, cancellationToken).ConfigureAwait(false);
+            await AdoptAsync(client, session, own, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var mode = _sequential ? CreateMode.EphemeralSequential : CreateMode.Ephemeral;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 var created = await client.CreateWithParentsAsync(_requestedPath, _data, mode, _acl, cancellationToken).ConfigureAwait(false);
-                lock (_previousSessions)
-                {
-                    if (OwnerSessionId != 0)
-                    {
-                        _previousSessions.Add(OwnerSessionId);
-                    }
-                }
-
-                Interlocked.Exchange(ref _ownerSession, session);
-                var previous = Interlocked.Exchange(ref _path, created);
-                await client.ExistsAsync(created, OnNodeEventAsync, cancellationToken).ConfigureAwait(false);
-                LogInformationRegistered(created, session);
-                if (previous is not null && previous != created)
-                {
-                    PathChanged?.Invoke(created);
-                }
-
+                await AdoptAsync(client, session, created, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (NodeExistsException) when (!_sequential && attempt < 50)
@@ -220,9 +215,8 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
 
                 if (stat.EphemeralOwner == session)
                 {
-                    Interlocked.Exchange(ref _ownerSession, session);
-                    Volatile.Write(ref _path, _requestedPath);
                     await client.SetDataAsync(_requestedPath, _data, -1, cancellationToken).ConfigureAwait(false);
+                    await AdoptAsync(client, session, _requestedPath, cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
@@ -234,7 +228,7 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
 
                 if (ours)
                 {
-                    await DeleteQuietlyAsync(client, stat.Version, cancellationToken).ConfigureAwait(false);
+                    await DeleteQuietlyAsync(client, _requestedPath, stat.Version, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -244,11 +238,70 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
         }
     }
 
-    private async Task DeleteQuietlyAsync(ZooKeeperClient client, int version, CancellationToken cancellationToken)
+    /// <summary>Records <paramref name="path"/> as the registration's node on <paramref name="session"/> and watches it.</summary>
+    private async Task AdoptAsync(ZooKeeperClient client, long session, string path, CancellationToken cancellationToken)
+    {
+        lock (_previousSessions)
+        {
+            if (OwnerSessionId != 0 && OwnerSessionId != session)
+            {
+                _previousSessions.Add(OwnerSessionId);
+            }
+        }
+
+        Interlocked.Exchange(ref _ownerSession, session);
+        var previous = Interlocked.Exchange(ref _path, path);
+        await client.ExistsAsync(path, OnNodeEventAsync, cancellationToken).ConfigureAwait(false);
+        LogInformationRegistered(path, session);
+        if (previous is not null && previous != path)
+        {
+            PathChanged?.Invoke(path);
+        }
+    }
+
+    /// <summary>This session's nodes named like ours (prefix + 10-digit counter); keeps the first, deletes the others.</summary>
+    private async Task<string?> FindOwnSequentialAsync(ZooKeeperClient client, long session, CancellationToken cancellationToken)
+    {
+        var parent = ZooKeeperPath.Parent(_requestedPath);
+        var prefix = _requestedPath[(_requestedPath.LastIndexOf('/') + 1)..];
+        GetChildrenResult children;
+        try
+        {
+            children = await client.GetChildrenAsync(parent, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (NoNodeException)
+        {
+            return null;
+        }
+
+        string? own = null;
+        foreach (var child in children.Children.Where(c => c.Length == prefix.Length + 10 && c.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var path = ZooKeeperPath.Combine(parent, child);
+            var stat = await client.ExistsAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (stat is null || stat.EphemeralOwner != session)
+            {
+                continue;
+            }
+
+            if (own is null)
+            {
+                own = path;
+            }
+            else
+            {
+                await DeleteQuietlyAsync(client, path, -1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return own;
+    }
+
+    private static async Task DeleteQuietlyAsync(ZooKeeperClient client, string path, int version, CancellationToken cancellationToken)
     {
         try
         {
-            await client.DeleteAsync(_requestedPath, version, cancellationToken).ConfigureAwait(false);
+            await client.DeleteAsync(path, version, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is NoNodeException or BadVersionException)
         {
