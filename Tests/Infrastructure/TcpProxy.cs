@@ -15,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _connections = [];
     private readonly Task _acceptLoop;
     private volatile bool _blocked;
+    private long _bytesFromClients;
     private volatile TaskCompletionSource _thawed = Completed();
 
     public TcpProxy(int upstreamPort)
@@ -27,6 +28,9 @@ public sealed class TcpProxy : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>Bytes read from clients so far (also while frozen), to know a request is on the wire.</summary>
+    public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
 
     /// <summary>Closes every relayed connection and refuses new ones until <see cref="Unblock"/>.</summary>
     public void Block()
@@ -108,15 +112,15 @@ public sealed class TcpProxy : IAsyncDisposable
     private async Task RelayAsync(TcpClient a, TcpClient b)
     {
         using var done = new CancellationTokenSource();
-        var one = PumpAsync(a, b, done.Token);
-        var two = PumpAsync(b, a, done.Token);
+        var one = PumpAsync(a, b, fromClient: true, done.Token);
+        var two = PumpAsync(b, a, fromClient: false, done.Token);
         await Task.WhenAny(one, two);
         done.Cancel();
         a.Dispose();
         b.Dispose();
     }
 
-    private async Task PumpAsync(TcpClient from, TcpClient to, CancellationToken token)
+    private async Task PumpAsync(TcpClient from, TcpClient to, bool fromClient, CancellationToken token)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -129,6 +133,11 @@ public sealed class TcpProxy : IAsyncDisposable
                 if (read == 0)
                 {
                     return;
+                }
+
+                if (fromClient)
+                {
+                    Interlocked.Add(ref _bytesFromClients, read);
                 }
 
                 await _thawed.Task.WaitAsync(token);

@@ -215,4 +215,31 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
         // A request whose reply was lost may still have been applied: at least the confirmed ones are.
         Assert.InRange((await client.ExistsAsync("/counter"))!.Version, versions.Count, requests.Count);
     }
+
+    [Fact]
+    public async Task CancellingARequestAlreadySentKeepsRepliesInStep()
+    {
+        var connectionString = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await client.CreateAsync("/node", "data"u8.ToArray());
+        var session = client.SessionId;
+
+        // Held by the frozen relay, the request is on the wire but unanswered when it is cancelled.
+        proxy.Freeze();
+        var sentBefore = proxy.BytesFromClients;
+        using var cancel = new CancellationTokenSource();
+        var cancelled = client.GetDataAsync("/node", cancellationToken: cancel.Token);
+        await Eventually.UntilAsync(() => proxy.BytesFromClients > sentBefore, "request to reach the relay");
+        var next = client.ExistsAsync("/node");
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        proxy.Thaw();
+
+        // Its reply is still consumed in order: the next request gets its own answer, on the same connection.
+        Assert.Equal(4, (await next)!.DataLength);
+        Assert.Equal("data"u8.ToArray(), (await client.GetDataAsync("/node")).Data);
+        Assert.Equal(session, client.SessionId);
+        Assert.Equal(ZooKeeperState.Connected, client.State);
+    }
 }
