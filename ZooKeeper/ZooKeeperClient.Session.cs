@@ -21,6 +21,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         while (!token.IsCancellationRequested && Volatile.Read(ref _terminal) is null && Volatile.Read(ref _disposed) == 0)
         {
             var connected = false;
+            var established = false;
             for (var i = 0; i < _hosts.Count && !token.IsCancellationRequested && Volatile.Read(ref _terminal) is null; i++)
             {
                 var endpoint = _hosts[nextHost];
@@ -37,6 +38,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                 if (lasted is not null)
                 {
                     // Dropped right after the handshake (e.g. the server refuses something we prime): back off, do not spin.
+                    established = true;
                     break;
                 }
             }
@@ -47,7 +49,11 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             }
 
             // No server answered: requests queued meanwhile fail (as the Java client fails them per attempt), then back off with jitter.
-            FailQueued(new ConnectionLossException(null, "No ZooKeeper server could be reached"));
+            if (!established)
+            {
+                FailQueued(new ConnectionLossException(null, "No ZooKeeper server could be reached"));
+            }
+
             failedRounds++;
             var delay = Math.Min(1000, 50 << Math.Min(failedRounds, 5)) * (0.5 + (Random.Shared.NextDouble() / 2));
             try
