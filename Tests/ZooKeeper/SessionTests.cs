@@ -131,7 +131,8 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
 
         // Whether the change lands before or after the client is back, the watch fires exactly once.
         await Eventually.WithinAsync(other.WaitForStateAsync(ZooKeeperState.Connected), "other client reconnects");
-        await other.SetDataAsync("/watched", "after restart"u8.ToArray());
+        // The other client may not have noticed the restart yet: an unconditional set is safe to retry.
+        await ZooKeeperRetry.RunAsync(token => other.SetDataAsync("/watched", "after restart"u8.ToArray(), cancellationToken: token));
         Assert.Equal(WatchedEventType.NodeDataChanged, (await recorder.NextAsync("change across the restart")).Type);
         await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "client reconnects");
         Assert.Empty(await recorder.FlushAsync(client));
