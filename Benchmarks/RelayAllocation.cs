@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Orleans.Zuul.Finger;
+
+namespace Orleans.Zuul.Benchmarks;
+
+internal sealed record AllocationResult(long Bytes, double Seconds, long AllocatedBytes, int Gen0Collections)
+{
+    public long Chunks => Bytes / FingerRelay.ReadSize;
+
+    public double BytesPerChunk => (double)AllocatedBytes / Chunks;
+
+    public double MBps => Bytes / Seconds / 1e6;
+}
+
+/// <summary>
+/// Allocation on the steady-state relay path, in this process: <see cref="FingerRelay.RunAsync"/> between two
+/// loopback socket pairs (upstream = a NetworkStream as in the gateway; client = a pipe pair pumped to a socket,
+/// like Kestrel's transport). <see cref="GC.GetTotalAllocatedBytes(bool)"/> counts the whole process, harness included.
+/// </summary>
+internal static class RelayAllocation
+{
+    public static async Task<AllocationResult> RunAsync(long bytes)
+    {
+        await RelayOnceAsync(256L << 20); // JIT, pools and socket engine warm
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var gen0 = GC.CollectionCount(0);
+        var before = GC.GetTotalAllocatedBytes(true);
+        var sw = Stopwatch.StartNew();
+        var relayed = await RelayOnceAsync(bytes);
+        var seconds = sw.Elapsed.TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(true) - before;
+        return new AllocationResult(relayed, seconds, allocated, GC.CollectionCount(0) - gen0);
+    }
+
+    private static async Task<long> RelayOnceAsync(long bytes)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        var (producer, upstreamSide) = await PairAsync(listener, endpoint);
+        var (clientSide, consumer) = await PairAsync(listener, endpoint);
+        using (producer)
+        using (upstreamSide)
+        using (clientSide)
+        using (consumer)
+        {
+            var toClient = new Pipe(new PipeOptions(useSynchronizationContext: false));
+            var fromClient = new Pipe(new PipeOptions(useSynchronizationContext: false));
+            var duplex = new DuplexPipe(fromClient.Reader, toClient.Writer);
+
+            var produce = ProduceAsync(producer, bytes);
+            var pump = PumpAsync(toClient.Reader, clientSide);
+            var consume = ConsumeAsync(consumer);
+            await using var upstream = new NetworkStream(upstreamSide, ownsSocket: false);
+            var result = await FingerRelay.RunAsync(duplex, upstream, CancellationToken.None);
+            await toClient.Writer.CompleteAsync();
+            await fromClient.Writer.CompleteAsync();
+            await produce;
+            await pump;
+            var received = await consume;
+            if (result.Outcome != RelayOutcome.UpstreamCompleted || received != bytes || result.BytesToClient != bytes)
+            {
+                throw new InvalidOperationException($"relay moved {result.BytesToClient} of {bytes} bytes ({result.Outcome}); client got {received}");
+            }
+
+            return received;
+        }
+    }
+
+    private static async Task<(Socket Connected, Socket Accepted)> PairAsync(Socket listener, IPEndPoint endpoint)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var accept = listener.AcceptAsync();
+        await client.ConnectAsync(endpoint);
+        var accepted = await accept;
+        accepted.NoDelay = true;
+        return (client, accepted);
+    }
+
+    private static async Task ProduceAsync(Socket socket, long bytes)
+    {
+        var chunk = GC.AllocateArray<byte>(FingerRelay.ReadSize, pinned: true);
+        Array.Fill(chunk, (byte)'x');
+        long sent = 0;
+        while (sent < bytes)
+        {
+            var n = (int)Math.Min(chunk.Length, bytes - sent);
+            sent += await socket.SendAsync(chunk.AsMemory(0, n), SocketFlags.None);
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>What Kestrel's socket transport does with a connection's output pipe.</summary>
+    private static async Task PumpAsync(PipeReader reader, Socket socket)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync();
+            foreach (var segment in result.Buffer)
+            {
+                var offset = 0;
+                while (offset < segment.Length)
+                {
+                    offset += await socket.SendAsync(segment[offset..], SocketFlags.None);
+                }
+            }
+
+            reader.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await reader.CompleteAsync();
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    private static async Task<long> ConsumeAsync(Socket socket)
+    {
+        var buffer = GC.AllocateArray<byte>(1 << 20, pinned: true);
+        long total = 0;
+        while (true)
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
+            if (n == 0)
+            {
+                return total;
+            }
+
+            total += n;
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
