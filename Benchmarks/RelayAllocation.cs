@@ -1,5 +1,6 @@
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -9,6 +10,9 @@ namespace Orleans.Zuul.Benchmarks;
 
 internal sealed record AllocationResult(long Bytes, double Seconds, long AllocatedBytes, int Gen0Collections)
 {
+    /// <summary>When something was allocated: the types seen by the runtime's allocation sampling (a second, traced pass).</summary>
+    public string? TopTypes { get; init; }
+
     public long Chunks => Bytes / FingerRelay.ReadSize;
 
     public double BytesPerChunk => (double)AllocatedBytes / Chunks;
@@ -34,7 +38,45 @@ internal static class RelayAllocation
         var relayed = await RelayOnceAsync(bytes);
         var seconds = sw.Elapsed.TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(true) - before;
-        return new AllocationResult(relayed, seconds, allocated, GC.CollectionCount(0) - gen0);
+        var result = new AllocationResult(relayed, seconds, allocated, GC.CollectionCount(0) - gen0);
+        if (allocated > relayed / FingerRelay.ReadSize)
+        {
+            // Diagnose in a second pass (the listener allocates itself, so it never runs during the measurement).
+            using var listener = new AllocationSampler();
+            await RelayOnceAsync(bytes);
+            result = result with { TopTypes = listener.Top(5) };
+        }
+
+        return result;
+    }
+
+    /// <summary>The runtime's GCAllocationTick events (one per ~100 KB allocated), counted by type.</summary>
+    private sealed class AllocationSampler : EventListener
+    {
+        private readonly ConcurrentDictionary<string, long> _types = new();
+
+        public string Top(int n) => string.Join(", ", _types.OrderByDescending(kv => kv.Value).Take(n).Select(kv => $"{kv.Key} ~{kv.Value / 1024} KiB"));
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(eventSource, EventLevel.Verbose, (EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true || e.PayloadNames is null || e.Payload is null)
+            {
+                return;
+            }
+
+            var type = e.Payload[e.PayloadNames.IndexOf("TypeName")]?.ToString() ?? "?";
+            var amountIndex = e.PayloadNames.IndexOf("AllocationAmount64");
+            var amount = amountIndex >= 0 ? Convert.ToInt64(e.Payload[amountIndex], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+            _types.AddOrUpdate(type, amount, (_, v) => v + amount);
+        }
     }
 
     private static async Task<long> RelayOnceAsync(long bytes)
