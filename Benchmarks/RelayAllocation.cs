@@ -13,6 +13,12 @@ internal sealed record AllocationResult(long Bytes, double Seconds, long Allocat
     /// <summary>When something was allocated: the types seen by the runtime's allocation sampling (a second, traced pass).</summary>
     public string? TopTypes { get; init; }
 
+    /// <summary>(allocated(full run) - allocated(1/8 run)) / (chunks difference): the per-chunk cost without set-up.</summary>
+    public double SteadyBytesPerChunk { get; init; }
+
+    /// <summary>What one relayed connection costs once (sockets, pipes, tasks), from the same two runs.</summary>
+    public double PerConnectionBytes { get; init; }
+
     public long Chunks => Bytes / FingerRelay.ReadSize;
 
     public double BytesPerChunk => (double)AllocatedBytes / Chunks;
@@ -27,19 +33,24 @@ internal sealed record AllocationResult(long Bytes, double Seconds, long Allocat
 /// </summary>
 internal static class RelayAllocation
 {
+    private static readonly byte[] Chunk = GC.AllocateArray<byte>(FingerRelay.ReadSize, pinned: true);
+    private static readonly byte[] Sink = GC.AllocateArray<byte>(1 << 20, pinned: true);
+
+    /// <summary>
+    /// Relays <paramref name="bytes"/> once and an eighth of it once; the difference of the two allocation counts over the
+    /// difference of chunks is the steady-state cost per chunk (per-connection set-up cancels out).
+    /// </summary>
     public static async Task<AllocationResult> RunAsync(long bytes)
     {
+        Array.Fill(Chunk, (byte)'x');
         await RelayOnceAsync(256L << 20); // JIT, pools and socket engine warm
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        var small = bytes / 8;
+        var (_, _, allocatedSmall) = await MeasureAsync(small);
         var gen0 = GC.CollectionCount(0);
-        var before = GC.GetTotalAllocatedBytes(true);
-        var sw = Stopwatch.StartNew();
-        var relayed = await RelayOnceAsync(bytes);
-        var seconds = sw.Elapsed.TotalSeconds;
-        var allocated = GC.GetTotalAllocatedBytes(true) - before;
-        var result = new AllocationResult(relayed, seconds, allocated, GC.CollectionCount(0) - gen0);
-        if (allocated > relayed / FingerRelay.ReadSize)
+        var (relayed, seconds, allocated) = await MeasureAsync(bytes);
+        var perChunk = (double)(allocated - allocatedSmall) / ((bytes - small) / FingerRelay.ReadSize);
+        var result = new AllocationResult(relayed, seconds, allocated, GC.CollectionCount(0) - gen0) { SteadyBytesPerChunk = perChunk, PerConnectionBytes = allocatedSmall - (perChunk * (small / FingerRelay.ReadSize)) };
+        if (perChunk >= 1)
         {
             // Diagnose in a second pass (the listener allocates itself, so it never runs during the measurement).
             using var listener = new AllocationSampler();
@@ -77,6 +88,17 @@ internal static class RelayAllocation
             var amount = amountIndex >= 0 ? Convert.ToInt64(e.Payload[amountIndex], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
             _types.AddOrUpdate(type, amount, (_, v) => v + amount);
         }
+    }
+
+    private static async Task<(long Relayed, double Seconds, long Allocated)> MeasureAsync(long bytes)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var before = GC.GetTotalAllocatedBytes(true);
+        var sw = Stopwatch.StartNew();
+        var relayed = await RelayOnceAsync(bytes);
+        var seconds = sw.Elapsed.TotalSeconds;
+        return (relayed, seconds, GC.GetTotalAllocatedBytes(true) - before);
     }
 
     private static async Task<long> RelayOnceAsync(long bytes)
@@ -127,8 +149,7 @@ internal static class RelayAllocation
 
     private static async Task ProduceAsync(Socket socket, long bytes)
     {
-        var chunk = GC.AllocateArray<byte>(FingerRelay.ReadSize, pinned: true);
-        Array.Fill(chunk, (byte)'x');
+        var chunk = Chunk;
         long sent = 0;
         while (sent < bytes)
         {
@@ -167,7 +188,7 @@ internal static class RelayAllocation
 
     private static async Task<long> ConsumeAsync(Socket socket)
     {
-        var buffer = GC.AllocateArray<byte>(1 << 20, pinned: true);
+        var buffer = Sink;
         long total = 0;
         while (true)
         {
