@@ -59,6 +59,35 @@ internal static class LoadClient
         }
     }
 
+    /// <summary>
+    /// Time to first byte with blocking calls on the calling thread (plaintext finger only): no thread-pool hand-offs,
+    /// which on a loaded 2-core machine would add milliseconds of the client's own to every sample.
+    /// </summary>
+    public static (long Bytes, long TtfbTicks) ReadAllBlocking(Target t, string uuid, byte[] buffer)
+    {
+        var start = Stopwatch.GetTimestamp();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.Connect(IPAddress.Loopback, t.Port);
+        socket.Send(Encoding.ASCII.GetBytes(uuid + "\r\n"));
+        long total = 0;
+        long ttfb = -1;
+        while (true)
+        {
+            var n = socket.Receive(buffer);
+            if (n == 0)
+            {
+                return (total, ttfb);
+            }
+
+            if (ttfb < 0)
+            {
+                ttfb = Stopwatch.GetTimestamp() - start;
+            }
+
+            total += n;
+        }
+    }
+
     /// <summary>Reads one whole stream; returns bytes and time to first byte (ticks from before connect).</summary>
     public static async Task<(long Bytes, long TtfbTicks)> ReadAllAsync(Target t, string uuid, byte[] buffer, CancellationToken ct)
     {

@@ -21,7 +21,7 @@ return await new Bench(options).RunAsync();
 
 namespace Orleans.Zuul.Benchmarks
 {
-    internal sealed record BenchOptions(bool Quick, int LogMb, int Streams, HashSet<string> Skip, bool Keep)
+    internal sealed record BenchOptions(bool Quick, int LogMb, int Streams, HashSet<string> Skip, bool Keep, int Hold = 0)
     {
         public int Rounds1 => Quick ? 2 : 3;
 
@@ -46,6 +46,7 @@ namespace Orleans.Zuul.Benchmarks
             int? streams = null;
             var skip = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             var keep = false;
+            var hold = 0;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -63,6 +64,10 @@ namespace Orleans.Zuul.Benchmarks
                         streams = n;
                         i++;
                         break;
+                    case "--hold" when i + 1 < args.Length && int.TryParse(args[i + 1], out var h):
+                        hold = h;
+                        i++;
+                        break;
                     case "--skip" when i + 1 < args.Length:
                         skip.UnionWith(args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries));
                         break;
@@ -71,7 +76,7 @@ namespace Orleans.Zuul.Benchmarks
                 }
             }
 
-            return new BenchOptions(quick, logMb ?? (quick ? 50 : 200), streams ?? (quick ? 1000 : 10000), skip, keep);
+            return new BenchOptions(quick, logMb ?? (quick ? 50 : 200), streams ?? (quick ? 1000 : 10000), skip, keep, hold);
         }
     }
 
@@ -117,6 +122,16 @@ namespace Orleans.Zuul.Benchmarks
             }
 
             var topo = new Topology(repo, work);
+            void Interrupted(System.Runtime.InteropServices.PosixSignalContext ctx)
+            {
+                ctx.Cancel = true;
+                Say($"{ctx.Signal}: stopping the processes this benchmark started");
+                topo.EmergencyStop();
+                Environment.Exit(130);
+            }
+
+            using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupted);
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupted);
             try
             {
                 await topo.StartAsync(Say);
@@ -238,6 +253,15 @@ namespace Orleans.Zuul.Benchmarks
             if (!options.Skip.Contains("resolve"))
             {
                 await ResolveAsync(topo);
+            }
+
+            if (options.Hold > 0)
+            {
+                // Diagnosis: keep everything up for outside tools.
+                var info = $"GA={topo.GA} GB={topo.GB} GC={topo.GC} EB={topo.EB} EC={topo.EC} WEB={topo.Web} FAKE={topo.Fake} SOCAT1={topo.Socat1} SOCAT2={topo.Socat2} BIGB={bigB} BIGC={bigC} BIGF={bigF} BIG={big} JOBB={topo.JobRootB} JOBC={topo.JobRootC} FAKEROOT={topo.FakeRoot}";
+                await File.WriteAllTextAsync(Path.Combine(topo.WorkDir, "hold.env"), info.Replace(' ', '\n') + "\n");
+                Say($"holding {options.Hold} s: {info}");
+                await Task.Delay(TimeSpan.FromSeconds(options.Hold));
             }
 
             if (!options.Skip.Contains("concurrency"))
@@ -402,11 +426,14 @@ namespace Orleans.Zuul.Benchmarks
             await topo.WaitForBuildsAsync([.. cold, warmB, warmC]);
             Say($"time to first byte: {cold.Count} cold requests (a new build each) and {options.WarmRequests} warm rounds");
             var buffer = new byte[64 * 1024];
+            Task<(long, long)> Ttfb(Target t, string id) => t.Tls || t.Websocket
+                ? LoadClient.ReadAllAsync(t, id, buffer, CancellationToken.None)
+                : Task.Run(() => LoadClient.ReadAllBlocking(t, id, buffer));
             var gw2 = new Target("gw-2hop", "gateway 2 hops", topo.GA, warmB);
             var coldMs = new List<double>();
             foreach (var id in cold)
             {
-                var (n, ticks) = await LoadClient.ReadAllAsync(gw2, id, buffer, CancellationToken.None);
+                var (n, ticks) = await Ttfb(gw2, id);
                 if (n != small.Length)
                 {
                     throw new InvalidOperationException($"cold TTFB stream of {id}: {n} bytes");
@@ -431,14 +458,14 @@ namespace Orleans.Zuul.Benchmarks
             var warm = warmTargets.ToDictionary(t => t.Key, _ => new List<double>());
             foreach (var t in warmTargets)
             {
-                await LoadClient.ReadAllAsync(t, t.Uuid, buffer, CancellationToken.None); // warm-up, not counted
+                await Ttfb(t, t.Uuid); // warm-up, not counted
             }
 
             for (var i = 0; i < options.WarmRequests; i++)
             {
                 foreach (var t in warmTargets)
                 {
-                    var (n, ticks) = await LoadClient.ReadAllAsync(t, t.Uuid, buffer, CancellationToken.None);
+                    var (n, ticks) = await Ttfb(t, t.Uuid);
                     if (n != small.Length)
                     {
                         throw new InvalidOperationException($"warm TTFB stream via {t.Key}: {n} bytes");
@@ -448,7 +475,7 @@ namespace Orleans.Zuul.Benchmarks
                 }
             }
 
-            const string Section = "time to first byte (connect + request + resolution + first byte), ms";
+            const string Section = "time to first byte (connect + request + resolution + first byte; blocking client), ms";
             _rows.Add(new Row(Section, "cold: gateway 2 hops, a new build each request", $"p50 {F(Stats.Median(coldMs), "0.000")} / p99 {F(Stats.Percentile(coldMs, 99), "0.000")}", "", "", null));
             _json["ttfb_cold_gw-2hop_p50_ms"] = Math.Round(Stats.Median(coldMs), 3);
             _json["ttfb_cold_gw-2hop_p99_ms"] = Math.Round(Stats.Percentile(coldMs, 99), 3);

@@ -334,6 +334,12 @@ internal sealed partial class Topology : IAsyncDisposable
         file.Write(CollectionsMarshal.AsSpan(block));
     }
 
+    /// <summary>On SIGINT/SIGTERM: stop every child we started (by pid), quickly.</summary>
+    public void EmergencyStop()
+    {
+        Task.WhenAll(_children.Select(c => c.StopAsync(TimeSpan.FromSeconds(3)))).Wait(TimeSpan.FromSeconds(5));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_clientHost is not null)
