@@ -232,7 +232,7 @@ namespace Orleans.Zuul.Benchmarks
 
             if (!options.Skip.Contains("throughput"))
             {
-                await ThroughputAsync(targets, direct, size);
+                await ThroughputAsync(topo, targets, direct, size);
             }
 
             if (!options.Skip.Contains("fingerload"))
@@ -273,7 +273,7 @@ namespace Orleans.Zuul.Benchmarks
             }
         }
 
-        private async Task ThroughputAsync(List<Target> targets, Target direct, long size)
+        private async Task ThroughputAsync(Topology topo, List<Target> targets, Target direct, long size)
         {
             var timeout = TimeSpan.FromMinutes(5);
             foreach (var (clients, rounds, reads) in new[] { (1, options.Rounds1, options.Reads1), (options.Clients20, 1, 1) })
@@ -283,18 +283,29 @@ namespace Orleans.Zuul.Benchmarks
                 var ratios = targets.ToDictionary(t => t.Key, _ => new List<double>());
                 var ttfb = targets.ToDictionary(t => t.Key, _ => new List<double>());
                 var errors = targets.ToDictionary(t => t.Key, _ => 0);
+                var cpu = targets.ToDictionary(t => t.Key, _ => new List<double>());
                 for (var round = 0; round < rounds; round++)
                 {
                     var order = targets.Skip(round % targets.Count).Concat(targets.Take(round % targets.Count)).ToList();
                     var thisRound = new Dictionary<string, double>();
                     foreach (var t in order)
                     {
+                        // The relays only (the streamer at the end of the path excluded), as ANCHORS.md counts; direct = the streamer.
+                        var path = topo.PathPids(t.Key);
+                        var pids = path.Length > 1 ? path[..^1] : path;
+                        var cpu0 = Os.CpuSeconds(pids);
                         var run = await LoadClient.ThroughputAsync(t, clients, reads, size, timeout);
+                        if (t.Key.StartsWith("socat", StringComparison.Ordinal))
+                        {
+                            await Task.Delay(200); // socat's children are counted once reaped
+                        }
+
+                        cpu[t.Key].Add((Os.CpuSeconds(pids) - cpu0) / (run.Bytes / 1e9));
                         thisRound[t.Key] = run.MBps;
                         mbps[t.Key].Add(run.MBps);
                         ttfb[t.Key].AddRange(run.TtfbMs);
                         errors[t.Key] += run.Errors;
-                        Say($"  {t.Key,-12} {run.MBps,8:0} MB/s  ({run.Bytes / 1e6:0} MB in {run.Seconds:0.00} s, errors {run.Errors})");
+                        Say($"  {t.Key,-12} {run.MBps,8:0} MB/s  ({run.Bytes / 1e6:0} MB in {run.Seconds:0.00} s, relay CPU {cpu[t.Key][^1]:0.00} s/GB, errors {run.Errors})");
                     }
 
                     foreach (var t in targets)
@@ -312,6 +323,8 @@ namespace Orleans.Zuul.Benchmarks
                     _json[$"{jsonPrefix}_{t.Key}_mbps"] = Math.Round(m, 1);
                     _json[$"{jsonPrefix}_{t.Key}_ratio_direct"] = Math.Round(r, 3);
                     _json[$"{jsonPrefix}_{t.Key}_errors"] = errors[t.Key];
+                    var cpuPerGb = Stats.Median(cpu[t.Key]);
+                    _json[$"{jsonPrefix}_{t.Key}_relay_cpu_s_per_gb"] = Math.Round(cpuPerGb, 3);
                     string target = string.Empty;
                     bool? met = null;
                     var reference = $"{F(r, "0.000")} x direct-ref";
@@ -342,7 +355,7 @@ namespace Orleans.Zuul.Benchmarks
                         met = met is null ? null : false;
                     }
 
-                    _rows.Add(new Row(section, t.Label, $"{F(m, "0")} MB/s", reference, target, met));
+                    _rows.Add(new Row(section, t.Label, $"{F(m, "0")} MB/s; relay CPU {F(cpuPerGb)} s/GB", reference, target, met));
                 }
             }
         }

@@ -88,6 +88,12 @@ internal sealed partial class Topology : IAsyncDisposable
 
     public Child? ExecutorB { get; private set; }
 
+    public Child? ExecutorC { get; private set; }
+
+    public Child? WebProcess { get; private set; }
+
+    public Child? FakeProcess { get; private set; }
+
     public Child? Socat1Process { get; private set; }
 
     public Child? Socat2Process { get; private set; }
@@ -126,8 +132,8 @@ internal sealed partial class Topology : IAsyncDisposable
         SiloB = StartSilo("silo-b", "zoneB", Net.FreePort(), Net.FreePort(), GB, "127.0.0.1", primary: false);
         SiloC = StartSilo("silo-c", "zoneC", Net.FreePort(), Net.FreePort(), GC, GwCName, primary: false, TlsListenerArgs());
         ExecutorB = StartExecutor("executor-b", "zoneB", JobRootB, EB);
-        StartExecutor("executor-c", "zoneC", JobRootC, EC);
-        Start("web", "dotnet", [Dll("WebFrontend", "Orleans.Zuul.WebFrontend.dll"), .. ClientArgs(), "--Zone", "zoneA", "--urls", $"http://127.0.0.1:{Web}"]);
+        ExecutorC = StartExecutor("executor-c", "zoneC", JobRootC, EC);
+        WebProcess = Start("web", "dotnet", [Dll("WebFrontend", "Orleans.Zuul.WebFrontend.dll"), .. ClientArgs(), "--Zone", "zoneA", "--urls", $"http://127.0.0.1:{Web}"]);
         StartReferences(say);
 
         await Task.WhenAll(
@@ -192,7 +198,7 @@ internal sealed partial class Topology : IAsyncDisposable
         if (HasFakeStreamer)
         {
             Fake = Net.FreePort();
-            Start("fakestreamer", "python3", [FakeStreamerScript, "--root", FakeRoot, "--port", Fake.ToString(Inv), "--quiet", "--lifetime", "0"]);
+            FakeProcess = Start("fakestreamer", "python3", [FakeStreamerScript, "--root", FakeRoot, "--port", Fake.ToString(Inv), "--quiet", "--lifetime", "0"]);
         }
         else
         {
@@ -332,6 +338,26 @@ internal sealed partial class Topology : IAsyncDisposable
         }
 
         file.Write(CollectionsMarshal.AsSpan(block));
+    }
+
+    /// <summary>The processes a target's bytes pass through (for CPU seconds per GB), the load client excluded.</summary>
+    public int[] PathPids(string key)
+    {
+        var server = HasFakeStreamer ? FakeProcess : ExecutorB;
+        Child?[] path = key switch
+        {
+            "direct-ref" => [FakeProcess],
+            "executor" => [ExecutorB],
+            "gw-1hop" => [SiloB, ExecutorB],
+            "gw-2hop" => [SiloA, SiloB, ExecutorB],
+            "gw-1hop-tls" => [SiloC, ExecutorC],
+            "gw-2hop-tls" => [SiloA, SiloC, ExecutorC],
+            "websocket" => [WebProcess, SiloB, ExecutorB],
+            "socat-1hop" => [Socat1Process, server],
+            "socat-2hop" => [Socat2Process, Socat1Process, server],
+            _ => [],
+        };
+        return path.Where(c => c is not null).Select(c => c!.Pid).ToArray();
     }
 
     /// <summary>On SIGINT/SIGTERM: stop every child we started (by pid), quickly.</summary>

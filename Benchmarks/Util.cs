@@ -90,7 +90,9 @@ internal static partial class Os
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            // utime + stime + cutime + cstime: socat's forked children count once reaped.
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)
+                + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
             return ticks / 100.0;
         }
         catch (IOException)
@@ -98,6 +100,8 @@ internal static partial class Os
             return 0;
         }
     }
+
+    public static double CpuSeconds(IEnumerable<int> pids) => pids.Sum(CpuSeconds);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
