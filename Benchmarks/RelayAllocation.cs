@@ -50,7 +50,7 @@ internal static class RelayAllocation
         var (relayed, seconds, allocated) = await MeasureAsync(bytes);
         var perChunk = (double)(allocated - allocatedSmall) / ((bytes - small) / FingerRelay.ReadSize);
         var result = new AllocationResult(relayed, seconds, allocated, GC.CollectionCount(0) - gen0) { SteadyBytesPerChunk = perChunk, PerConnectionBytes = allocatedSmall - (perChunk * (small / FingerRelay.ReadSize)) };
-        if (perChunk >= 1)
+        if ((double)allocated / (relayed / FingerRelay.ReadSize) >= 1)
         {
             // Diagnose in a second pass (the listener allocates itself, so it never runs during the measurement).
             using var listener = new AllocationSampler();
