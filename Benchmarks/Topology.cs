@@ -255,12 +255,14 @@ internal sealed partial class Topology : IAsyncDisposable
         }
     }
 
-    public async Task WaitForBuildsAsync(IEnumerable<string> ids, TimeSpan? timeout = null)
+    /// <summary>Waits until the executors registered the builds (and, with <paramref name="finished"/>, also marked them finished).</summary>
+    public async Task WaitForBuildsAsync(IEnumerable<string> ids, TimeSpan? timeout = null, bool finished = false)
     {
         var sw = Stopwatch.StartNew();
         foreach (var id in ids)
         {
-            while (await Client.GetGrain<IBuildGrain>(id).GetAsync() is not { ExecutorHostname.Length: > 0 })
+            while (await Client.GetGrain<IBuildGrain>(id).GetAsync() is not { ExecutorHostname.Length: > 0 } info
+                || (finished && info.State != BuildState.Finished))
             {
                 if (sw.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
                 {
