@@ -13,7 +13,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: Orleans.Zuul.Benchmarks [--quick] [--log-mb N] [--streams N] [--skip alloc,throughput,fingerload,ttfb,follow,resolve,concurrency] [--keep] [--hold SECONDS]");
+    Console.Error.WriteLine("usage: Orleans.Zuul.Benchmarks [--quick] [--log-mb N] [--streams N] [--skip alloc,zookeeper,throughput,fingerload,ttfb,follow,resolve,concurrency] [--keep] [--hold SECONDS]");
     return 2;
 }
 
@@ -92,6 +92,26 @@ namespace Orleans.Zuul.Benchmarks
 
         private void Say(string text) => Console.Error.WriteLine($"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {text}");
 
+        /// <summary>The project's ZooKeeper client against a local server: pipelined getData/setData, 1 and 64 in flight.</summary>
+        private async Task ZooKeeperAsync(string work)
+        {
+            if (!ZooKeeperProcess.Available)
+            {
+                Say("Debian's zookeeper package is not installed; ZooKeeper benchmark skipped (scripts/bench.sh installs it)");
+                return;
+            }
+
+            Say("ZooKeeper: starting a local server");
+            await using var server = await ZooKeeperProcess.StartAsync(work);
+            var results = await ZooKeeperBenchmark.RunAsync(server.ConnectionString, TimeSpan.FromSeconds(options.Quick ? 2 : 5), Console.Error);
+            foreach (var r in results)
+            {
+                _rows.Add(new Row("zookeeper", $"{r.Operation}, {r.InFlight} in flight",
+                    $"{F(r.OpsPerSecond, "0")} ops/s; p50 {F(r.P50.TotalMilliseconds, "0.000")} / p99 {F(r.P99.TotalMilliseconds, "0.000")} ms", "", "", null));
+                _json[$"zk_{r.Operation}_{r.InFlight}_ops"] = Math.Round(r.OpsPerSecond);
+            }
+        }
+
         private static string F(double v, string format = "0.00") => double.IsNaN(v) ? "-" : v.ToString(format, CultureInfo.InvariantCulture);
 
         public async Task<int> RunAsync()
@@ -119,6 +139,11 @@ namespace Orleans.Zuul.Benchmarks
             if (!options.Skip.Contains("alloc"))
             {
                 await AllocationAsync();
+            }
+
+            if (!options.Skip.Contains("zookeeper"))
+            {
+                await ZooKeeperAsync(work);
             }
 
             var topo = new Topology(repo, work);
