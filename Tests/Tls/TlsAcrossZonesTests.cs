@@ -29,6 +29,7 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
         var gw1 = _pki.Issue("gw1", "gw1.zone1.test");
         var gw2 = _pki.Issue("gw2", Gw2Name);
         var web = _pki.Issue("web", "web.zone1.test");
+        var alt = _pki.Issue("alt", "alt.zone2.test");
         // Zone 1's gateway listens in plaintext for users and speaks TLS towards other zones (client-only).
         _gw1 = await _cluster.StartSiloAsync("zone1", "127.0.0.1",
             "--FingerGateway:Tls:Certificate", gw1.Certificate, "--FingerGateway:Tls:Key", gw1.Key,
@@ -37,7 +38,9 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
         _gw2 = await _cluster.StartSiloAsync("zone2", "127.0.0.1",
             "--FingerGateway:Hostname", Gw2Name,
             "--FingerGateway:Tls:Certificate", gw2.Certificate, "--FingerGateway:Tls:Key", gw2.Key,
-            "--FingerGateway:Tls:Ca", _pki.CaPath, "--FingerGateway:Tls:HandshakeTimeout", "00:00:01");
+            "--FingerGateway:Tls:Ca", _pki.CaPath, "--FingerGateway:Tls:HandshakeTimeout", "00:00:01",
+            "--FingerGateway:Tls:ServerNames:alt.zone2.test:Certificate", alt.Certificate,
+            "--FingerGateway:Tls:ServerNames:alt.zone2.test:Key", alt.Key);
         await _cluster.StartExecutorAsync(_jobRoot, "zone2");
         _web = await _cluster.StartWebFrontendAsync("zone1",
             "--FingerClient:Tls:Certificate", web.Certificate, "--FingerClient:Tls:Key", web.Key,
@@ -124,6 +127,21 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
         var buffer = new byte[6];
         await stream.ReadExactlyAsync(buffer);
         Assert.Equal("hello\n", Encoding.ASCII.GetString(buffer));
+    }
+
+    [Fact]
+    public async Task TheCertificateIsChosenBySniServerName()
+    {
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        await build.AppendAsync("by name\n");
+        await build.FinishAsync();
+        var client = _pki.Issue("client3", "web.zone1.test");
+
+        // Hostname verification passes only if the gateway presents the certificate named by the SNI.
+        var connector = Connector(client, _pki.CaPath, ("alt.zone2.test", "127.0.0.1"));
+        await using var stream = await connector.ConnectAsync("alt.zone2.test", _gw2.FingerPort, tls: true, build.Id, CancellationToken.None);
+        var text = await new StreamReader(stream).ReadToEndAsync();
+        Assert.Equal("by name\n", text);
     }
 
     [Fact]
