@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A working local deployment on the embedded default (no ZooKeeper): one silo with its finger gateway,
-# the web frontend and one executor running simulated builds. Ctrl-C stops everything.
+# the web frontend and one executor running simulated builds. Ctrl-C stops everything. The silo is in zone
+# "local" so its gateway shows in the zones view; the executor is un-zoned, so streams go to it directly.
 #
 # Ports (override with the environment variables):
 #   WEB_PORT=9000      web console and websocket stream   http://127.0.0.1:9000/
@@ -31,7 +32,7 @@ trap stop INT TERM EXIT
 
 common=(--Orleans:SiloPort "$SILO_PORT" --Orleans:GatewayPort "$ORLEANS_GATEWAY_PORT")
 
-dotnet Silo/bin/Release/net10.0/Orleans.Zuul.Silo.dll "${common[@]}" \
+dotnet Silo/bin/Release/net10.0/Orleans.Zuul.Silo.dll "${common[@]}" --Zone local \
   --FingerGateway:ListenAddress 127.0.0.1 --FingerGateway:Port "$FINGER_PORT" --FingerGateway:Hostname 127.0.0.1 \
   >"$RUN_DIR/logs/silo.log" 2>&1 &
 pids+=($!)
