@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Orleans.Zuul.Tests.Executor;
 
 /// <summary>Deadline-bounded waiting for the executor tests: poll a condition, never sleep and hope.</summary>
@@ -8,22 +6,8 @@ internal static class ExecutorTestHelpers
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(20);
 
     /// <summary>Waits until <paramref name="condition"/> holds, or fails the test after <paramref name="deadline"/>.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? deadline = null)
-    {
-        var limit = deadline ?? DefaultDeadline;
-        var watch = Stopwatch.StartNew();
-        var delay = 5;
-        while (!condition())
-        {
-            if (watch.Elapsed > limit)
-            {
-                Assert.Fail($"Timed out after {limit.TotalSeconds:0.#} s waiting for: {what}");
-            }
-
-            await Task.Delay(delay);
-            delay = Math.Min(delay * 2, 50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? deadline = null) =>
+        Infrastructure.Eventually.UntilAsync(condition, what, deadline ?? DefaultDeadline);
 
     /// <summary>Awaits <paramref name="task"/>, failing the test after <paramref name="deadline"/>.</summary>
     public static async Task<T> WithDeadline<T>(this Task<T> task, string what, TimeSpan? deadline = null)

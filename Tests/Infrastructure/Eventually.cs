@@ -7,15 +7,19 @@ public static class Eventually
 
     public static async Task UntilAsync(Func<Task<bool>> condition, string message, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        var limit = timeout ?? DefaultTimeout;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var delay = 5;
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (watch.Elapsed > limit)
             {
-                throw new TimeoutException($"Condition not met within {timeout ?? DefaultTimeout}: {message}");
+                throw new TimeoutException($"Condition not met within {limit.TotalSeconds:0.#} s: {message}");
             }
 
-            await Task.Delay(25);
+            // Quick first checks for conditions that are nearly true, then at most every 100 ms.
+            await Task.Delay(delay);
+            delay = Math.Min(delay * 2, 100);
         }
     }
 

@@ -1,25 +1,10 @@
-using System.Diagnostics;
-
 namespace Orleans.Zuul.Tests.Integration;
 
 /// <summary>Waits for a condition with a deadline, failing with a message that says what did not happen.</summary>
 internal static class Deadline
 {
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        var delay = TimeSpan.FromMilliseconds(5);
-        while (!await condition())
-        {
-            if (sw.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0.#} s waiting for: {what}");
-            }
-
-            await Task.Delay(delay);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
-        }
-    }
+    public static Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Infrastructure.Eventually.UntilAsync(condition, what, timeout);
 
     /// <summary>Like <see cref="UntilAsync(Func{bool}, TimeSpan, string)"/>, adding the collected logs to the failure.</summary>
     public static async Task UntilLoggedAsync(LogCollector logs, string part, TimeSpan timeout, string what, params string[] alsoInTheLine)

@@ -79,9 +79,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a build in the job root and waits until the executor has registered it.</summary>
-    public async Task<JobLog> StartBuildAsync(string jobName)
+    public async Task<TestBuild> StartBuildAsync(string jobName)
     {
-        var build = new JobLog(JobRoot, jobName);
+        var build = new TestBuild(JobRoot, jobName);
         await Deadline.UntilAsync(
             async () => await Cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync() is { State: BuildState.Running },
             WebConsoleCluster.Timeout, $"the executor to register build {build.Id}");

@@ -40,7 +40,7 @@ public sealed class ShutdownTests : IAsyncLifetime
     [Fact]
     public async Task StoppingTheFrontendClosesARunningStreamWithGoingAway()
     {
-        var build = new JobLog(_jobRoot, "stop");
+        var build = new TestBuild(_jobRoot, "stop");
         await Deadline.UntilAsync(
             async () => await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync() is { State: BuildState.Running },
             Timeout, $"the executor to register build {build.Id}");
