@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Orleans.Zuul.Tests.Infrastructure;
+
+/// <summary>
+/// A real ZooKeeper server (Debian's zookeeper package) on a free loopback port with a temporary data dir.
+/// Can be stopped and started again on the same port and data, to test reconnects and session survival.
+/// </summary>
+public sealed class ZooKeeperServer : IAsyncDisposable
+{
+    private const string JavaDir = "/usr/share/java";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly string _directory;
+    private readonly string _configPath;
+    private Process? _process;
+
+    private ZooKeeperServer(int port, string directory)
+    {
+        Port = port;
+        _directory = directory;
+        _configPath = Path.Combine(directory, "zoo.cfg");
+        var dataDir = Path.Combine(directory, "data");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(_configPath, $"""
+            tickTime=200
+            dataDir={dataDir}
+            clientPortAddress=127.0.0.1
+            clientPort={port}
+            admin.enableServer=false
+            4lw.commands.whitelist=ruok,srvr,cons
+            minSessionTimeout=1000
+            maxSessionTimeout=60000
+            maxClientCnxns=0
+            forceSync=no
+            jute.maxbuffer=1048576
+            """);
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The server's own log, for assertion messages.</summary>
+    public string LogPath => Path.Combine(_directory, "server.log");
+
+    public static async Task<ZooKeeperServer> StartAsync()
+    {
+        var zookeeperJar = Path.Combine(JavaDir, "zookeeper.jar");
+        if (!File.Exists(zookeeperJar))
+        {
+            throw new InvalidOperationException($"{zookeeperJar} not found; install it with scripts/install-deps.sh zookeeper.");
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "zk-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var server = new ZooKeeperServer(FreePort(), directory);
+        await server.StartAsync(CancellationToken.None);
+        return server;
+    }
+
+    /// <summary>Starts the process and waits until it serves requests.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        // zookeeper.jar's manifest carries the rest of the class path; slf4j-simple writes the server log to a file.
+        var classPath = string.Join(':', new[] { "zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar", "slf4j-simple.jar" }
+            .Select(jar => Path.Combine(JavaDir, jar))
+            .Where(File.Exists));
+        var start = new ProcessStartInfo("java")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            $"-Dorg.slf4j.simpleLogger.logFile={LogPath}",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+            "-Dorg.slf4j.simpleLogger.showDateTime=true",
+            "-Dzookeeper.jmx.log4j.disable=true",
+            "-cp", classPath,
+            "org.apache.zookeeper.server.ZooKeeperServerMain", _configPath,
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start java.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (!await ServesRequestsAsync(cancellationToken))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"ZooKeeper exited with {_process.ExitCode}: {ReadLogTail()}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"ZooKeeper did not answer on port {Port} within {StartTimeout}: {ReadLogTail()}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>Kills the server (like a crash: no goodbye to clients) and waits until the port is free.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        _process = null;
+        if (process is null)
+        {
+            return;
+        }
+
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    /// <summary>Freezes the server process (SIGSTOP): connections stay open but nothing is answered.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>Thaws a paused server (SIGCONT).</summary>
+    public void Resume() => Signal(18);
+
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        await StartAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (Environment.GetEnvironmentVariable("ZK_TEST_KEEP_DATA") == "1")
+        {
+            return; // kept for post-mortems: server.log and the data dir
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS to clean; never fail a test run on temp files.
+        }
+    }
+
+    /// <summary>Sends a four-letter command (ruok, srvr, cons) and returns the answer.</summary>
+    public async Task<string> FourLetterAsync(string command, CancellationToken cancellationToken = default)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(command), cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        return await reader.ReadToEndAsync(cancellationToken);
+    }
+
+    private async Task<bool> ServesRequestsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            // ruok answers while the server is still loading; srvr reports the mode only once it serves requests.
+            return (await FourLetterAsync("srvr", timeout.Token)).Contains("Mode: standalone", StringComparison.Ordinal);
+        }
+        catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private string ReadLogTail()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(LogPath);
+            return string.Join('\n', lines.TakeLast(20));
+        }
+        catch (IOException)
+        {
+            return "(no server log)";
+        }
+    }
+
+    private void Signal(int signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        if (kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

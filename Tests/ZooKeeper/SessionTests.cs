@@ -1,0 +1,216 @@
+using Orleans.Zuul.Tests.Infrastructure;
+using Orleans.Zuul.ZooKeeper;
+
+namespace Orleans.Zuul.Tests.ZooKeeper;
+
+/// <summary>Connection loss, reconnect with the same session, read timeouts and watch re-registration.</summary>
+[Collection(ZooKeeperCollection.Name)]
+public sealed class SessionTests(ZooKeeperFixture fixture)
+{
+    [Fact]
+    public async Task ServerRestartKeepsTheSessionAndFailsInFlightOperations()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        await using var client = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(6));
+        var states = new StateLog(client);
+        var session = client.SessionId;
+        await client.CreateAsync("/ephemeral", mode: CreateMode.Ephemeral);
+
+        // Frozen, the server takes the request but never answers: it is in flight when the server dies.
+        fixture.Server.Pause();
+        var inFlight = client.GetDataAsync("/ephemeral");
+        await fixture.Server.StopAsync();
+        var error = await Eventually.WithinAsync(Assert.ThrowsAsync<ConnectionLossException>(() => inFlight), "in-flight request to fail");
+        Assert.Equal("/ephemeral", error.Path);
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended after the server died");
+
+        await fixture.Server.StartAsync(CancellationToken.None);
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect after restart");
+        Assert.Equal(session, client.SessionId);
+
+        var stat = await client.ExistsAsync("/ephemeral");
+        Assert.Equal(session, stat?.EphemeralOwner);
+        await client.SetDataAsync("/ephemeral", "later"u8.ToArray());
+        await states.WaitForAsync([ZooKeeperState.Suspended, ZooKeeperState.Connected]);
+    }
+
+    [Fact]
+    public async Task SilentServerIsDetectedByReadTimeoutAndTheSessionSurvives()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot[chroot.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        var session = client.SessionId;
+        await client.CreateAsync("/still-here", mode: CreateMode.Ephemeral);
+
+        proxy.Freeze();
+        var started = DateTime.UtcNow;
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "read timeout to drop the silent connection");
+        var detectedAfter = DateTime.UtcNow - started;
+        Assert.InRange(detectedAfter, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8));
+
+        proxy.Thaw();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect after thaw");
+        Assert.Equal(session, client.SessionId);
+        Assert.Equal(session, (await client.ExistsAsync("/still-here"))?.EphemeralOwner);
+    }
+
+    [Fact]
+    public async Task IdleSessionIsKeptAliveByPings()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        await using var client = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(3));
+        var states = new StateLog(client);
+        await client.CreateAsync("/alive", mode: CreateMode.Ephemeral);
+        await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
+
+        // Over two session timeouts of silence from the caller: without pings the read timeout (2 s) would drop the
+        // connection several times; with them (every second) it stays up.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(7);
+        await Eventually.UntilAsync(() => DateTime.UtcNow > until, "idle period");
+        Assert.NotNull(await observer.ExistsAsync("/alive"));
+        Assert.DoesNotContain(ZooKeeperState.Suspended, states.Seen);
+        Assert.Equal(ZooKeeperState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task WatchesFireForChangesMadeWhileDisconnected()
+    {
+        var connectionString = await fixture.NewChrootAsync();
+        var chroot = connectionString[connectionString.IndexOf('/')..];
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot, TimeSpan.FromSeconds(8));
+        await using var other = await ZooKeeperFixture.ConnectAsync(connectionString);
+        await client.CreateAsync("/data");
+        await client.CreateAsync("/parent");
+        await client.CreateAsync("/untouched");
+        var recorder = new WatchRecorder();
+        await client.GetDataAsync("/data", recorder.Watcher);
+        await client.ExistsAsync("/created", recorder.Watcher);
+        await client.GetChildrenAsync("/parent", recorder.Watcher);
+        await client.GetDataAsync("/untouched", recorder.Watcher);
+
+        proxy.Block();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended while cut off");
+        await other.SetDataAsync("/data", "changed"u8.ToArray());
+        await other.CreateAsync("/created");
+        await other.CreateAsync("/parent/child");
+        proxy.Unblock();
+
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
+        var events = new List<WatchedEvent>
+        {
+            await recorder.NextAsync("first missed change"),
+            await recorder.NextAsync("second missed change"),
+            await recorder.NextAsync("third missed change"),
+        };
+        Assert.Equal(
+            [(WatchedEventType.NodeCreated, "/created"), (WatchedEventType.NodeDataChanged, "/data"), (WatchedEventType.NodeChildrenChanged, "/parent")],
+            events.Select(e => (e.Type, e.Path!)).OrderBy(e => e.Item2));
+        Assert.Empty(await recorder.FlushAsync(client));
+
+        // The untouched node's watch is still armed, exactly once.
+        await other.SetDataAsync("/untouched", "now"u8.ToArray());
+        Assert.Equal("/untouched", (await recorder.NextAsync("untouched node change")).Path);
+        Assert.Empty(await recorder.FlushAsync(client));
+    }
+
+    [Fact]
+    public async Task WatchesSurviveAServerRestart()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        await using var client = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(6));
+        await using var other = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(6));
+        await client.CreateAsync("/watched");
+        var recorder = new WatchRecorder();
+        await client.GetDataAsync("/watched", recorder.Watcher);
+
+        await fixture.Server.RestartAsync();
+
+        // Whether the change lands before or after the client is back, the watch fires exactly once.
+        await Eventually.WithinAsync(other.WaitForStateAsync(ZooKeeperState.Connected), "other client reconnects");
+        await other.SetDataAsync("/watched", "after restart"u8.ToArray());
+        Assert.Equal(WatchedEventType.NodeDataChanged, (await recorder.NextAsync("change across the restart")).Type);
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "client reconnects");
+        Assert.Empty(await recorder.FlushAsync(client));
+    }
+
+    [Fact]
+    public async Task FailsOverToAWorkingHost()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        var deadHost = "127.0.0.1:1";
+        var connectionString = $"{deadHost},{fixture.Server.ConnectionString},{deadHost}{chroot[chroot.IndexOf('/')..]}";
+        await using var client = await ZooKeeperFixture.ConnectAsync(connectionString);
+        Assert.Equal("/x", await client.CreateAsync("/x"));
+    }
+
+    [Fact]
+    public async Task ConnectToNothingFailsWithConnectionLoss()
+    {
+        var options = new ZooKeeperClientOptions { ConnectionString = "127.0.0.1:1", ConnectTimeout = TimeSpan.FromSeconds(1) };
+        await Assert.ThrowsAsync<ConnectionLossException>(() => ZooKeeperClient.ConnectAsync(options));
+    }
+
+    [Fact]
+    public async Task RequestsQueuedWhileNoServerAnswersFailWithConnectionLoss()
+    {
+        var chroot = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot[chroot.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        proxy.Block();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended");
+        await Eventually.WithinAsync(Assert.ThrowsAsync<ConnectionLossException>(() => client.GetDataAsync("/")), "queued request to fail");
+        proxy.Unblock();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
+        await client.GetDataAsync("/");
+    }
+
+    [Fact]
+    public async Task CredentialsAreSentAgainAfterReconnect()
+    {
+        var connectionString = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await client.AddDigestAuthAsync("carol", "pw");
+        await client.CreateAsync("/private", "secret"u8.ToArray(), acl: [Acl.Digest("carol", "pw")]);
+
+        proxy.Block();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended");
+        proxy.Unblock();
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
+
+        Assert.Equal("secret"u8.ToArray(), (await client.GetDataAsync("/private")).Data);
+    }
+
+    [Fact]
+    public async Task ConcurrentRequestsAcrossADropEitherSucceedOrFailWithConnectionLoss()
+    {
+        var connectionString = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await client.CreateAsync("/counter");
+        var requests = Enumerable.Range(0, 500).Select(i => client.SetDataAsync("/counter", BitConverter.GetBytes(i))).ToList();
+        proxy.Block();
+        proxy.Unblock();
+        foreach (var request in requests)
+        {
+            try
+            {
+                await request;
+            }
+            catch (ConnectionLossException)
+            {
+                // Acceptable: in flight when the connection dropped.
+            }
+        }
+
+        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect");
+        var versions = requests.Where(r => r.IsCompletedSuccessfully).Select(r => r.Result.Version).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Distinct().Count(), versions.Count);
+
+        // A request whose reply was lost may still have been applied: at least the confirmed ones are.
+        Assert.InRange((await client.ExistsAsync("/counter"))!.Version, versions.Count, requests.Count);
+    }
+}

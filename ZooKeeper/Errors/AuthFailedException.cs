@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>Authentication failed.</summary>
+public sealed class AuthFailedException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.AuthFailed, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The connection to the server was lost; the operation may or may not have been applied.</summary>
+public sealed class ConnectionLossException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.ConnectionLoss, path, message);

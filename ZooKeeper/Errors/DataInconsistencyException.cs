@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>A data inconsistency was found.</summary>
+public sealed class DataInconsistencyException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.DataInconsistency, path, message);

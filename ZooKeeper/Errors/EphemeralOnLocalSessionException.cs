@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>Ephemeral nodes cannot be created on a local session.</summary>
+public sealed class EphemeralOnLocalSessionException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.EphemeralOnLocalSession, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The ACL is invalid.</summary>
+public sealed class InvalidAclException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.InvalidAcl, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>Invalid callback.</summary>
+public sealed class InvalidCallbackException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.InvalidCallback, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>A request or response could not be encoded or decoded.</summary>
+public sealed class MarshallingErrorException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.MarshallingError, path, message);

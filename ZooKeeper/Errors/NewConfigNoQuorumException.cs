@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>No quorum of the new configuration is connected.</summary>
+public sealed class NewConfigNoQuorumException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.NewConfigNoQuorum, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>Not authorized for this operation.</summary>
+public sealed class NoAuthException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.NoAuth, path, message);

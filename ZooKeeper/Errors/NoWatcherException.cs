@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>No such watcher.</summary>
+public sealed class NoWatcherException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.NoWatcher, path, message);

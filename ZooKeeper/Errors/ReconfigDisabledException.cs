@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>Reconfiguration is disabled.</summary>
+public sealed class ReconfigDisabledException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.ReconfigDisabled, path, message);

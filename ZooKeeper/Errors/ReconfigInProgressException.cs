@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>Another reconfiguration is in progress.</summary>
+public sealed class ReconfigInProgressException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.ReconfigInProgress, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The request timed out while waiting for the server.</summary>
+public sealed class RequestTimeoutException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.RequestTimeout, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The session was closed because SASL authentication is required.</summary>
+public sealed class SessionClosedRequireSaslException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.SessionClosedRequireSasl, path, message);

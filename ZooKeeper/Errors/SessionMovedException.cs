@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The session moved to another server.</summary>
+public sealed class SessionMovedException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.SessionMoved, path, message);

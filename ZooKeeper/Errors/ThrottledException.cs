@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The request was throttled by the server.</summary>
+public sealed class ThrottledException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.Throttled, path, message);

@@ -1,0 +1,5 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The operation is not implemented by the server.</summary>
+public sealed class UnimplementedException(string? path = null, string? message = null)
+    : ZooKeeperException(ZooKeeperErrorCode.Unimplemented, path, message);

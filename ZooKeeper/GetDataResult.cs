@@ -1,0 +1,4 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>A node's data and metadata.</summary>
+public sealed record GetDataResult(byte[] Data, Stat Stat);

@@ -1,0 +1,7 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>One server of the ensemble.</summary>
+public sealed record HostEndpoint(string Host, int Port)
+{
+    public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}

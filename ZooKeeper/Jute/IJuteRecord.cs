@@ -1,0 +1,10 @@
+namespace Orleans.Zuul.ZooKeeper.Jute;
+
+/// <summary>A record of zookeeper.jute that can be written and read back.</summary>
+internal interface IJuteRecord<TSelf>
+    where TSelf : IJuteRecord<TSelf>
+{
+    static abstract TSelf Read(ref JuteReader reader);
+
+    void Write(JuteWriter writer);
+}

@@ -1,0 +1,3 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+public sealed record CheckResult : OpResult;

@@ -1,0 +1,4 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+/// <summary>The created path (with any sequence suffix), relative to the chroot.</summary>
+public sealed record CreateResult(string Path, Stat? Stat) : OpResult;

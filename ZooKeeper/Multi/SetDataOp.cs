@@ -1,0 +1,3 @@
+namespace Orleans.Zuul.ZooKeeper;
+
+public sealed record SetDataOp(string Path, ReadOnlyMemory<byte> Data, int Version) : Op(Path);

@@ -1,1 +1,0 @@
-namespace Orleans.Zuul.ZooKeeper;

@@ -1,0 +1,15 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record AuthPacket(int Type, string Scheme, ReadOnlyMemory<byte> Auth) : IJuteRecord<AuthPacket>
+{
+    public static AuthPacket Read(ref JuteReader reader) => new(reader.ReadInt(), reader.ReadString() ?? string.Empty, reader.ReadBuffer());
+
+    public void Write(JuteWriter writer)
+    {
+        writer.WriteInt(Type);
+        writer.WriteString(Scheme);
+        writer.WriteBuffer(Auth.Span);
+    }
+}

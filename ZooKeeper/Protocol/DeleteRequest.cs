@@ -1,0 +1,14 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record DeleteRequest(string Path, int Version) : IJuteRecord<DeleteRequest>
+{
+    public static DeleteRequest Read(ref JuteReader reader) => new(reader.ReadString() ?? string.Empty, reader.ReadInt());
+
+    public void Write(JuteWriter writer)
+    {
+        writer.WriteString(Path);
+        writer.WriteInt(Version);
+    }
+}

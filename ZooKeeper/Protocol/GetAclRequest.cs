@@ -1,0 +1,10 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record GetAclRequest(string Path) : IJuteRecord<GetAclRequest>
+{
+    public static GetAclRequest Read(ref JuteReader reader) => new(reader.ReadString() ?? string.Empty);
+
+    public void Write(JuteWriter writer) => writer.WriteString(Path);
+}

@@ -1,0 +1,14 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record GetChildren2Request(string Path, bool Watch) : IJuteRecord<GetChildren2Request>
+{
+    public static GetChildren2Request Read(ref JuteReader reader) => new(reader.ReadString() ?? string.Empty, reader.ReadBool());
+
+    public void Write(JuteWriter writer)
+    {
+        writer.WriteString(Path);
+        writer.WriteBool(Watch);
+    }
+}

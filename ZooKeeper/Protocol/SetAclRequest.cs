@@ -1,0 +1,16 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record SetAclRequest(string Path, IReadOnlyList<Acl> Acl, int Version) : IJuteRecord<SetAclRequest>
+{
+    public static SetAclRequest Read(ref JuteReader reader) =>
+        new(reader.ReadString() ?? string.Empty, JuteRecords.ReadVector<Acl>(ref reader), reader.ReadInt());
+
+    public void Write(JuteWriter writer)
+    {
+        writer.WriteString(Path);
+        JuteRecords.WriteVector(writer, Acl);
+        writer.WriteInt(Version);
+    }
+}

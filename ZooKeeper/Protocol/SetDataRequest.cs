@@ -1,0 +1,15 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record SetDataRequest(string Path, ReadOnlyMemory<byte> Data, int Version) : IJuteRecord<SetDataRequest>
+{
+    public static SetDataRequest Read(ref JuteReader reader) => new(reader.ReadString() ?? string.Empty, reader.ReadBuffer(), reader.ReadInt());
+
+    public void Write(JuteWriter writer)
+    {
+        writer.WriteString(Path);
+        writer.WriteBuffer(Data.Span);
+        writer.WriteInt(Version);
+    }
+}

@@ -1,0 +1,10 @@
+using Orleans.Zuul.ZooKeeper.Jute;
+
+namespace Orleans.Zuul.ZooKeeper.Protocol;
+
+internal sealed record SyncResponse(string Path) : IJuteRecord<SyncResponse>
+{
+    public static SyncResponse Read(ref JuteReader reader) => new(reader.ReadString() ?? string.Empty);
+
+    public void Write(JuteWriter writer) => writer.WriteString(Path);
+}

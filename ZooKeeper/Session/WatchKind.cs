@@ -1,0 +1,8 @@
+namespace Orleans.Zuul.ZooKeeper.Session;
+
+internal enum WatchKind
+{
+    Data,
+    Exist,
+    Child,
+}
