@@ -30,6 +30,7 @@ public static class WebFrontendApp
         app.UseStaticFiles();
         app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant));
         app.MapBuildsApi();
+        app.MapZuulHealth();
         // Zuul's deep link to a build's log; the page itself reads the uuid from the path.
         app.MapGet("/t/{tenant}/stream/{uuid}", () => Results.File(Path.Combine(app.Environment.WebRootPath, "stream.html"), "text/html"));
         return app;
