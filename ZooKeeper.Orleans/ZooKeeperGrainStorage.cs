@@ -104,7 +104,7 @@ public sealed partial class ZooKeeperGrainStorage(string name, ZooKeeperConnecti
     private static string Etag(Stat stat) => stat.Version.ToString(CultureInfo.InvariantCulture);
 
     private static int ParseEtag(string etag) =>
-        int.TryParse(etag, NumberStyles.Integer, CultureInfo.InvariantCulture, out var version) ? version : throw new InconsistentStateException($"Not a ZooKeeper version ETag: '{etag}'", "(none)", etag);
+        int.TryParse(etag, NumberStyles.Integer, CultureInfo.InvariantCulture, out var version) && version >= 0 ? version : throw new InconsistentStateException($"Not a ZooKeeper version ETag: '{etag}'", "(none)", etag);
 
     [LoggerMessage(2520, LogLevel.Warning, "Grain storage {Name}: {What} of {Path} conflicts (ETag {Expected}, stored {Current})")]
     private static partial void LogWarningConflict(ILogger logger, string name, string what, string path, string expected, string current);

@@ -180,7 +180,7 @@ public sealed partial class ZooKeeperMembershipTable(
     private static byte[] IAmAliveBytes(DateTime time) => Encoding.UTF8.GetBytes(time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
 
     private static int ParseEtag(string? etag) =>
-        int.TryParse(etag, NumberStyles.Integer, CultureInfo.InvariantCulture, out var version) ? version : throw new ArgumentException($"Not a ZooKeeper version ETag: '{etag}'", nameof(etag));
+        int.TryParse(etag, NumberStyles.Integer, CultureInfo.InvariantCulture, out var version) && version >= 0 ? version : throw new ArgumentException($"Not a ZooKeeper version ETag: '{etag}'", nameof(etag));
 
     [LoggerMessage(2500, LogLevel.Information, "Membership table at {Path}")]
     private static partial void LogInformationInitialized(ILogger logger, string path);
