@@ -39,7 +39,7 @@ public sealed class BuildRetentionOptions
 /// Deletes finished builds older than <see cref="BuildRetentionOptions.Retention"/> from <c>/grains/build</c>. Each
 /// delete is version-checked, so a build written meanwhile is kept; several silos sweeping at once is harmless.
 /// </summary>
-internal sealed partial class BuildRetentionSweeper(
+public sealed partial class BuildRetentionSweeper(
     ZooKeeperConnection connection,
     TimeProvider time,
     IOptions<BuildRetentionOptions> options,

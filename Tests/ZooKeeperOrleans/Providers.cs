@@ -11,11 +11,17 @@ internal sealed class Providers : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public Providers(string connectionString, string clusterId, string? zone = null)
+    public Providers(string connectionString, string clusterId, string? zone = null, ILoggerProvider? logs = null, TimeSpan? connectTimeout = null)
     {
         ClusterId = clusterId;
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b =>
+        {
+            if (logs is not null)
+            {
+                b.AddProvider(logs);
+            }
+        });
         services.AddSerializer();
         services.Configure<ClusterOptions>(o =>
         {
@@ -26,6 +32,8 @@ internal sealed class Providers : IAsyncDisposable
         {
             o.ConnectionString = connectionString;
             o.SessionTimeout = TimeSpan.FromSeconds(4);
+            o.ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(15);
+            o.MaxRetryDelay = TimeSpan.FromSeconds(1);
         });
         services.AddOptions<ZooKeeperClusteringOptions>().Configure(o => o.Zone = zone);
         services.AddSingleton<ZooKeeperMembershipTable>();
