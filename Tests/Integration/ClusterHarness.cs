@@ -52,12 +52,7 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         };
         if (zooKeeper is not null)
         {
-            args.AddRange([.. ZooKeeperArgs(), "--Orleans:AdvertisedAddress", "127.0.0.1",
-                "--Orleans:Membership:ProbeTimeout", "00:00:01",
-                "--Orleans:Membership:NumMissedProbesLimit", "2",
-                "--Orleans:Membership:NumVotesForDeathDeclaration", "1",
-                "--Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:05",
-                "--Orleans:Membership:TableRefreshTimeout", "00:00:02"]);
+            args.AddRange(SiloArgs());
         }
         else if (!primary)
         {
@@ -106,6 +101,19 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         "--Cluster:Id", _clusterId,
         "--Orleans:GatewayPort", OrleansGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         .. ZooKeeperArgs(),
+    ];
+
+    /// <summary>With ZooKeeper: what every silo of this cluster gets (cluster id, ZooKeeper, loopback, short membership timings).</summary>
+    public string[] SiloArgs() =>
+    [
+        "--Cluster:Id", _clusterId,
+        .. ZooKeeperArgs(),
+        "--Orleans:AdvertisedAddress", "127.0.0.1",
+        "--Orleans:Membership:ProbeTimeout", "00:00:01",
+        "--Orleans:Membership:NumMissedProbesLimit", "2",
+        "--Orleans:Membership:NumVotesForDeathDeclaration", "1",
+        "--Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:05",
+        "--Orleans:Membership:TableRefreshTimeout", "00:00:02",
     ];
 
     /// <summary>The ZooKeeper settings of every component (none without ZooKeeper).</summary>
