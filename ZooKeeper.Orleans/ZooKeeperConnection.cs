@@ -28,7 +28,7 @@ public sealed partial class ZooKeeperConnection : IAsyncDisposable
 
     public ZooKeeperSessionManager Sessions { get; }
 
-    public string ConnectionString => _options.ConnectionString;
+    public string ConnectionString => _options.EffectiveConnectionString;
 
     /// <summary>True while the current session is connected (for health checks).</summary>
     public bool IsConnected => Sessions.Current is { State: ZooKeeperState.Connected };
@@ -66,12 +66,12 @@ public sealed partial class ZooKeeperConnection : IAsyncDisposable
                     await EnsureChrootAsync(cancellationToken).ConfigureAwait(false);
                     await Sessions.GetClientAsync(cancellationToken).ConfigureAwait(false);
                     _ready = true;
-                    LogInformationConnected(_logger, _options.ConnectionString, attempt);
+                    LogInformationConnected(_logger, ConnectionString, attempt);
                 }
                 catch (Exception ex) when (ex is ZooKeeperException or System.Net.Sockets.SocketException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
                 {
                     var jittered = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * (0.5 + Random.Shared.NextDouble()));
-                    LogWarningWaiting(_logger, _options.ConnectionString, attempt, jittered, ex.Message);
+                    LogWarningWaiting(_logger, ConnectionString, attempt, jittered, ex.Message);
                     await Task.Delay(jittered, cancellationToken).ConfigureAwait(false);
                     delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, _options.MaxRetryDelay.TotalMilliseconds));
                 }
@@ -85,7 +85,7 @@ public sealed partial class ZooKeeperConnection : IAsyncDisposable
 
     private async Task EnsureChrootAsync(CancellationToken cancellationToken)
     {
-        var parsed = global::Orleans.Zuul.ZooKeeper.ConnectionString.Parse(_options.ConnectionString);
+        var parsed = global::Orleans.Zuul.ZooKeeper.ConnectionString.Parse(_options.EffectiveConnectionString);
         if (parsed.Chroot is not { Length: > 1 } chroot)
         {
             return;

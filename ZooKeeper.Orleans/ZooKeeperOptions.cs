@@ -10,6 +10,12 @@ public sealed class ZooKeeperOptions
     /// <summary><c>host:port[,host:port...][/chroot]</c>; the chroot (e.g. <c>/orleans-zuul</c>) is created if missing.</summary>
     public string ConnectionString { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The chroot used when <see cref="ConnectionString"/> has none (ARCHITECTURE.md: one chroot per deployment);
+    /// empty or <c>/</c> = the server's root. A chroot in the connection string wins.
+    /// </summary>
+    public string Root { get; set; } = "/orleans-zuul";
+
     /// <summary>Requested session timeout; the server clamps it to its min/max.</summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -19,9 +25,15 @@ public sealed class ZooKeeperOptions
     /// <summary>Upper bound of the (jittered, doubling) delay between start-up connection attempts.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The connection string with <see cref="Root"/> applied when it names no chroot.</summary>
+    public string EffectiveConnectionString =>
+        global::Orleans.Zuul.ZooKeeper.ConnectionString.Parse(ConnectionString).Chroot is null && Root is { Length: > 1 } root
+            ? ConnectionString.TrimEnd('/') + "/" + root.Trim('/')
+            : ConnectionString;
+
     internal ZooKeeperClientOptions ToClientOptions() => new()
     {
-        ConnectionString = ConnectionString,
+        ConnectionString = EffectiveConnectionString,
         SessionTimeout = SessionTimeout,
         ConnectTimeout = ConnectTimeout,
     };
@@ -55,6 +67,11 @@ public sealed class ZooKeeperOptionsValidator : IValidateOptions<ZooKeeperOption
             {
                 errors.Add($"ZooKeeper:ConnectionString '{options.ConnectionString}' is invalid: {ex.Message}");
             }
+        }
+
+        if (options.Root is { Length: > 0 } root && (!root.StartsWith('/') || root.Contains("//", StringComparison.Ordinal) || (root.Length > 1 && root.EndsWith('/'))))
+        {
+            errors.Add($"ZooKeeper:Root must be an absolute ZooKeeper path such as /orleans-zuul (got '{root}').");
         }
 
         if (options.SessionTimeout < TimeSpan.FromMilliseconds(500) || options.SessionTimeout > TimeSpan.FromMinutes(5))

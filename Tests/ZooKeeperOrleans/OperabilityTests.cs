@@ -35,6 +35,14 @@ public sealed class OperabilityTests(ZooKeeperFixture fixture)
         Assert.NotNull(await root.ExistsAsync(chroot));
     }
 
+    [Theory]
+    [InlineData("zk1:2181,zk2:2181", "/orleans-zuul", "zk1:2181,zk2:2181/orleans-zuul")]
+    [InlineData("zk1:2181/mine", "/orleans-zuul", "zk1:2181/mine")]
+    [InlineData("zk1:2181", "", "zk1:2181")]
+    [InlineData("zk1:2181", "/a/b", "zk1:2181/a/b")]
+    public void TheRootIsTheDefaultChroot(string connectionString, string root, string effective) =>
+        Assert.Equal(effective, new ZooKeeperOptions { ConnectionString = connectionString, Root = root }.EffectiveConnectionString);
+
     [Fact]
     public void EveryBadZooKeeperSettingIsReportedAtOnce()
     {
@@ -43,12 +51,13 @@ public sealed class OperabilityTests(ZooKeeperFixture fixture)
             "--ZooKeeper:ConnectionString", "127.0.0.1:2181",
             "--ZooKeeper:SessionTimeout", "00:00:00.100",
             "--ZooKeeper:ConnectTimeout", "-00:00:01",
+            "--ZooKeeper:Root", "relative",
             "--Builds:Retention", "00:00:00",
             "--Health:Port", "70000",
             "--Orleans:AdvertisedAddress", "not-an-ip",
         ], ClusterHarness.QuietLogging));
         var all = string.Join("\n", error.Errors);
-        foreach (var key in new[] { "ZooKeeper:SessionTimeout", "ZooKeeper:ConnectTimeout", "Builds:Retention", "Health:Port", "Orleans:AdvertisedAddress" })
+        foreach (var key in new[] { "ZooKeeper:SessionTimeout", "ZooKeeper:ConnectTimeout", "ZooKeeper:Root", "Builds:Retention", "Health:Port", "Orleans:AdvertisedAddress" })
         {
             Assert.Contains(key, all, StringComparison.Ordinal);
         }
