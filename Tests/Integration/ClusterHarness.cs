@@ -21,6 +21,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     /// <summary>The ZooKeeper connection string the components use; null = embedded localhost clustering.</summary>
     public string? ZooKeeper => zooKeeper;
 
+    /// <summary>Run on each silo after it is built and before it starts (e.g. to hook its lifetime events first).</summary>
+    public Action<WebApplication>? BeforeSiloStart { get; set; }
+
     /// <summary>Every silo started and not stopped, oldest first.</summary>
     public List<WebApplication> Silos { get; } = [];
 
@@ -66,6 +69,7 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
 
         args.AddRange(extra);
         var app = SiloApp.Build([.. args], ConfigureLogging);
+        BeforeSiloStart?.Invoke(app);
         await app.StartAsync();
         _apps.Add(app);
         Silos.Add(app);
