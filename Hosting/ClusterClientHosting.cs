@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Hosting;
 
@@ -12,7 +13,7 @@ public static class ClusterClientHosting
     public static IHostApplicationBuilder AddZuulClusterClient(this IHostApplicationBuilder builder, Action<IClientBuilder>? configure = null)
     {
         var settings = ClusterSettings.FromConfiguration(builder.Configuration);
-        StartupValidation.ThrowIfInvalid("cluster", settings.Validate());
+        StartupValidation.ThrowIfInvalid("cluster", [.. settings.Validate(), .. ZooKeeperSettings.Validate(builder.Configuration)]);
         builder.Services.AddSingleton(settings);
         builder.UseOrleansClient(client =>
         {
@@ -27,7 +28,14 @@ public static class ClusterClientHosting
             }
             else
             {
-                throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
+                var configuration = builder.Configuration;
+                client.UseZooKeeperClustering(
+                    o => ZooKeeperSettings.Bind(configuration, o),
+                    c =>
+                    {
+                        c.Zone = settings.Zone;
+                        configuration.GetSection("ZooKeeper:Clustering").Bind(c);
+                    });
             }
 
             configure?.Invoke(client);

@@ -8,6 +8,7 @@ using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
+using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Silo;
 
@@ -21,7 +22,24 @@ public static class SiloApp
         var cluster = ClusterSettings.FromConfiguration(builder.Configuration);
         var gateway = new FingerGatewayOptions();
         builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
-        var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).ToList();
+        var retention = new BuildRetentionOptions();
+        var health = ReadHealthPort(builder.Configuration, out var healthError);
+        var advertised = ReadAdvertisedAddress(builder.Configuration, out var advertisedError);
+        var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).ToList();
+        if (cluster.ZooKeeperConnectionString is not null)
+        {
+            try
+            {
+                builder.Configuration.GetSection(BuildRetentionOptions.Section).Bind(retention);
+                errors.AddRange(BuildRetentionOptions.Validate(retention));
+            }
+            catch (InvalidOperationException ex)
+            {
+                errors.Add($"Builds: {ex.Message}");
+            }
+        }
+
+        errors.AddRange(new[] { healthError, advertisedError }.OfType<string>());
         StartupValidation.ThrowIfInvalid("silo", errors);
 
         builder.Services.AddSingleton(cluster);
@@ -47,13 +65,17 @@ public static class SiloApp
             });
             // The silo's name carries its zone, so the dashboard's silo list shows where each silo stands.
             silo.Configure<SiloOptions>(o => o.SiloName = $"{cluster.Zone ?? "unzoned"}-{Environment.MachineName}-{cluster.SiloPort}");
-            if (cluster.ZooKeeperConnectionString is not null)
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+            if (cluster.ZooKeeperConnectionString is null)
             {
-                throw new OptionsStartupException(["ZooKeeper:ConnectionString is set, but ZooKeeper clustering is not available in this build; remove it to use the embedded localhost clustering."]);
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimarySiloEndpoint, cluster.ServiceId, cluster.ClusterId);
+                silo.AddMemoryGrainStorage(StorageNames.Builds);
+            }
+            else
+            {
+                UseZooKeeper(silo, builder.Configuration, cluster, advertised);
             }
 
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimarySiloEndpoint, cluster.ServiceId, cluster.ClusterId);
-            silo.AddMemoryGrainStorage(StorageNames.Builds);
             // Build lifecycle events for the web console (BuildEvents); pub-sub state for the stream's subscribers.
             silo.AddMemoryStreams(BuildEvents.StreamProvider, streams => streams.ConfigurePartitioning(BuildEvents.Queues));
             silo.AddMemoryGrainStorage("PubSubStore");
@@ -77,13 +99,95 @@ public static class SiloApp
                     listen.UseConnectionHandler<FingerGatewayConnectionHandler>();
                 });
             }
+
+            if (health is { } h)
+            {
+                kestrel.Listen(IPAddress.Parse(builder.Configuration["Health:ListenAddress"] is { Length: > 0 } a ? a : "0.0.0.0"), h, listen => listen.Protocols = HttpProtocols.Http1);
+            }
         });
         if (gateway.Enabled)
         {
-            builder.Services.AddHostedService<GatewayRegistrationService>();
+            if (cluster.ZooKeeperConnectionString is null)
+            {
+                builder.Services.AddHostedService<GatewayRegistrationService>();
+            }
+            else
+            {
+                builder.Services.AddSingleton<ZooKeeperGatewayRegistrationService>();
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<ZooKeeperGatewayRegistrationService>());
+            }
         }
 
-        return builder.Build();
+        if (cluster.ZooKeeperConnectionString is not null)
+        {
+            builder.Services.AddSingleton<FingerGatewayWatcher>();
+            builder.Services.AddSingleton<IGatewayDirectory, ZooKeeperGatewayDirectory>();
+            builder.Services.AddOptions<BuildRetentionOptions>().BindConfiguration(BuildRetentionOptions.Section);
+            builder.Services.AddHostedService<BuildRetentionSweeper>();
+        }
+
+        var app = builder.Build();
+        if (health is { } port)
+        {
+            app.MapZuulHealth().RequireHost($"*:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+
+        return app;
+    }
+
+    private static void UseZooKeeper(ISiloBuilder silo, IConfiguration configuration, ClusterSettings cluster, IPAddress? advertised)
+    {
+        void Bind(ZooKeeperOptions o) => ZooKeeperSettings.Bind(configuration, o);
+        silo.UseZooKeeperClustering(Bind, c =>
+        {
+            c.Zone = cluster.Zone;
+            configuration.GetSection("ZooKeeper:Clustering").Bind(c);
+        });
+        silo.AddZooKeeperGrainStorage(StorageNames.Builds, Bind);
+        if (advertised is null)
+        {
+            silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        }
+    }
+
+    /// <summary><c>Health:Port</c>: an HTTP listener serving <c>/healthz</c>; absent = none.</summary>
+    private static int? ReadHealthPort(IConfiguration configuration, out string? error)
+    {
+        error = null;
+        if (configuration["Health:Port"] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, out var port) && port is > 0 and <= 65535)
+        {
+            return port;
+        }
+
+        error = $"Health:Port must be 1..65535 (got '{text}').";
+        return null;
+    }
+
+    /// <summary><c>Orleans:AdvertisedAddress</c>: the IP other silos and clients reach this silo at (ZooKeeper clustering).</summary>
+    private static IPAddress? ReadAdvertisedAddress(IConfiguration configuration, out string? error)
+    {
+        error = null;
+        if (configuration["Orleans:AdvertisedAddress"] is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(text, out var address))
+        {
+            return address;
+        }
+
+        error = $"Orleans:AdvertisedAddress must be an IP address (got '{text}').";
+        return null;
     }
 
     /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0).</summary>

@@ -48,6 +48,7 @@ public static class WebFrontendApp
         app.MapBuildEvents();
         app.MapZonesApi();
         app.MapOrleansDashboard(routePrefix: DashboardPath);
+        app.MapZuulHealth();
         // Zuul's deep link to a build's log; the page itself reads the uuid from the path.
         app.MapGet("/t/{tenant}/stream/{uuid}", () => Results.File(Path.Combine(app.Environment.WebRootPath, "stream.html"), "text/html"));
         return app;

@@ -10,11 +10,22 @@ namespace Orleans.Zuul.Tests.Integration;
 /// <summary>
 /// Real components in-process on loopback: silos (each with its finger gateway), web frontends and
 /// the Orleans client of the test itself. Each harness is its own cluster (unique cluster id and ports).
+/// With <paramref name="zooKeeper"/> (a connection string, usually a fresh chroot) every component uses ZooKeeper
+/// clustering, grain storage and the gateway registry, with short session and membership timings.
 /// </summary>
-public sealed class ClusterHarness : IAsyncDisposable
+public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
 {
     private readonly List<WebApplication> _apps = [];
     private readonly string _clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The ZooKeeper connection string the components use; null = embedded localhost clustering.</summary>
+    public string? ZooKeeper => zooKeeper;
+
+    /// <summary>Run on each silo after it is built and before it starts (e.g. to hook its lifetime events first).</summary>
+    public Action<WebApplication>? BeforeSiloStart { get; set; }
+
+    /// <summary>Every silo started and not stopped, oldest first.</summary>
+    public List<WebApplication> Silos { get; } = [];
 
     public int PrimarySiloPort { get; } = FreePort.Next();
 
@@ -22,7 +33,7 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public WebApplication? PrimarySilo { get; private set; }
 
-    public IGrainFactory Grains => PrimarySilo!.Services.GetRequiredService<IGrainFactory>();
+    public IGrainFactory Grains => (Silos.FirstOrDefault() ?? PrimarySilo!).Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>
     /// Starts a silo with its finger gateway on a free port. The first one is the primary (clients connect
@@ -42,7 +53,11 @@ public sealed class ClusterHarness : IAsyncDisposable
             "--FingerGateway:Hostname", listenAddress,
             "--FingerGateway:RequestTimeout", "00:00:02",
         };
-        if (!primary)
+        if (zooKeeper is not null)
+        {
+            args.AddRange(SiloArgs());
+        }
+        else if (!primary)
         {
             args.AddRange(["--Orleans:PrimarySiloEndpoint", $"127.0.0.1:{PrimarySiloPort.ToString(inv)}"]);
         }
@@ -54,8 +69,10 @@ public sealed class ClusterHarness : IAsyncDisposable
 
         args.AddRange(extra);
         var app = SiloApp.Build([.. args], ConfigureLogging);
+        BeforeSiloStart?.Invoke(app);
         await app.StartAsync();
         _apps.Add(app);
+        Silos.Add(app);
         PrimarySilo ??= app;
         return new SiloHandle(app, app.GetFingerGatewayPort());
     }
@@ -69,6 +86,7 @@ public sealed class ClusterHarness : IAsyncDisposable
             "--Orleans:GatewayPort", OrleansGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--urls", "http://127.0.0.1:0",
         };
+        args.AddRange(ZooKeeperArgs());
         if (zone is not null)
         {
             args.AddRange(["--Zone", zone]);
@@ -86,7 +104,49 @@ public sealed class ClusterHarness : IAsyncDisposable
     [
         "--Cluster:Id", _clusterId,
         "--Orleans:GatewayPort", OrleansGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        .. ZooKeeperArgs(),
     ];
+
+    /// <summary>With ZooKeeper: what every silo of this cluster gets (cluster id, ZooKeeper, loopback, short membership timings).</summary>
+    public string[] SiloArgs() =>
+    [
+        "--Cluster:Id", _clusterId,
+        .. ZooKeeperArgs(),
+        "--Orleans:AdvertisedAddress", "127.0.0.1",
+        "--Orleans:Membership:ProbeTimeout", "00:00:01",
+        "--Orleans:Membership:NumMissedProbesLimit", "2",
+        "--Orleans:Membership:NumVotesForDeathDeclaration", "1",
+        "--Orleans:Membership:IAmAliveTablePublishTimeout", "00:00:05",
+        "--Orleans:Membership:TableRefreshTimeout", "00:00:02",
+    ];
+
+    /// <summary>The ZooKeeper settings of every component (none without ZooKeeper).</summary>
+    public string[] ZooKeeperArgs() => zooKeeper is null ? [] :
+    [
+        "--ZooKeeper:ConnectionString", zooKeeper,
+        "--ZooKeeper:SessionTimeout", "00:00:04",
+        "--ZooKeeper:Clustering:GatewayListRefreshPeriod", "00:00:01",
+    ];
+
+    /// <summary>
+    /// Stops a silo. <paramref name="graceful"/> = false stops it with an already cancelled token, so it skips the
+    /// graceful hand-over (no deactivations, no goodbye to the cluster): the nearest to a crash in-process.
+    /// </summary>
+    public async Task StopSiloAsync(WebApplication silo, bool graceful = true)
+    {
+        Silos.Remove(silo);
+        _apps.Remove(silo);
+        using var cts = new CancellationTokenSource(graceful ? TimeSpan.FromSeconds(15) : TimeSpan.Zero);
+        try
+        {
+            await silo.StopAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await silo.DisposeAsync();
+    }
 
     public void Track(WebApplication app) => _apps.Add(app);
 

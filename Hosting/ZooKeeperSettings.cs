@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.Zuul.ZooKeeper.Orleans;
+
+namespace Orleans.Zuul.Hosting;
+
+/// <summary>The <c>ZooKeeper:*</c> section, checked together with the other start-up settings.</summary>
+public static class ZooKeeperSettings
+{
+    /// <summary>Binds <c>ZooKeeper:*</c> onto <paramref name="options"/>.</summary>
+    public static void Bind(IConfiguration configuration, ZooKeeperOptions options) =>
+        configuration.GetSection(ZooKeeperOptions.Section).Bind(options);
+
+    /// <summary>Every problem with <c>ZooKeeper:*</c>; none when ZooKeeper is not configured.</summary>
+    public static IReadOnlyList<string> Validate(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (string.IsNullOrEmpty(configuration["ZooKeeper:ConnectionString"]))
+        {
+            return [];
+        }
+
+        var options = new ZooKeeperOptions();
+        try
+        {
+            Bind(configuration, options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return [$"ZooKeeper: {ex.Message}"];
+        }
+
+        return ZooKeeperOptionsValidator.Errors(options);
+    }
+}

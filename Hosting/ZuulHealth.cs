@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.Zuul.ZooKeeper.Orleans;
+
+namespace Orleans.Zuul.Hosting;
+
+/// <summary>The health report of <c>/healthz</c>: ZooKeeper session (when configured) and the Orleans cluster.</summary>
+public sealed record HealthReport(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("zookeeper")] string ZooKeeper,
+    [property: JsonPropertyName("cluster")] string Cluster,
+    [property: JsonPropertyName("active_silos")] int ActiveSilos);
+
+[JsonSerializable(typeof(HealthReport))]
+internal sealed partial class HealthJson : JsonSerializerContext;
+
+public static class ZuulHealth
+{
+    private static readonly TimeSpan ClusterProbeTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Maps <c>GET /healthz</c>: 200 when ZooKeeper (if configured) is connected and the cluster answers, else 503.
+    /// <c>zookeeper</c> is <c>connected</c>, <c>suspended</c>, <c>expired</c>, ..., or <c>not-configured</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapZuulHealth(this IEndpointRouteBuilder endpoints, string pattern = "/healthz")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        return endpoints.MapGet(pattern, async (HttpContext context) =>
+        {
+            var report = await CheckAsync(context.RequestServices, context.RequestAborted);
+            return Results.Json(report, HealthJson.Default.HealthReport, statusCode: report.Status == "healthy" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+    }
+
+    public static async Task<HealthReport> CheckAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var zk = services.GetService<ZooKeeperConnection>();
+        var zkState = zk is null ? "not-configured" : zk.State?.ToString().ToLowerInvariant() ?? "connecting";
+        var zkOk = zk is null || zk.IsConnected;
+        string cluster;
+        var silos = 0;
+        try
+        {
+            var hosts = await services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)
+                .WaitAsync(ClusterProbeTimeout, cancellationToken);
+            silos = hosts.Count;
+            cluster = silos > 0 ? "ok" : "no-active-silo";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            cluster = "unreachable: " + ex.GetType().Name;
+        }
+
+        var healthy = zkOk && cluster == "ok";
+        return new HealthReport(healthy ? "healthy" : "unhealthy", zkState, cluster, silos);
+    }
+}

@@ -1,0 +1,40 @@
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.ZooKeeper.Orleans;
+
+namespace Orleans.Zuul.Silo;
+
+/// <summary>A zone's gateways from the ZooKeeper registry, which <see cref="FingerGatewayWatcher"/> keeps current by watches.</summary>
+internal sealed class ZooKeeperGatewayDirectory(FingerGatewayWatcher watcher) : IGatewayDirectory
+{
+    private static readonly TimeSpan FirstReadTimeout = TimeSpan.FromSeconds(10);
+
+    public bool AcceptsRegistrations => false;
+
+    public async Task<IReadOnlyList<GatewayEndpoint>> ListAsync(string zone)
+    {
+        var entries = await watcher.GetAsync().WaitAsync(FirstReadTimeout);
+        return entries
+            .Where(e => e.Kind == RegisteredGateway.FingerGatewayKind && string.Equals(e.Zone, zone, StringComparison.Ordinal))
+            .Select(e => new GatewayEndpoint(e.Hostname, e.PublicPort, e.Tls, e.Zone, ParseState(e.State)))
+            .ToList();
+    }
+
+    // Registration goes through ZooKeeper (ZooKeeperGatewayRegistrationService), not through the grain.
+    public void Register(GatewayEndpoint gateway)
+    {
+    }
+
+    public void Unregister(string hostname, int port)
+    {
+    }
+
+    internal static GatewayState ParseState(string state) => state switch
+    {
+        "running" => GatewayState.Running,
+        "draining" => GatewayState.Draining,
+        "stopped" => GatewayState.Stopped,
+        _ => GatewayState.Initializing,
+    };
+
+    internal static string ToWire(GatewayState state) => state.ToString().ToLowerInvariant();
+}

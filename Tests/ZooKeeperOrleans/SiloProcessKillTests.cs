@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Infrastructure;
+using Orleans.Zuul.Tests.Integration;
+using Xunit.Abstractions;
+
+namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+
+/// <summary>
+/// A second silo in its own process, killed (SIGKILL): the survivor declares it dead within the probe settings and its
+/// builds reactivate from ZooKeeper storage with their state.
+/// </summary>
+[Collection(ZooKeeperOrleansCollection.Name)]
+public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private ClusterHarness _cluster = null!;
+    private Process? _process;
+
+    public async Task InitializeAsync() => _cluster = new ClusterHarness(await fixture.NewChrootAsync());
+
+    public async Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task KilledSiloIsDeclaredDeadAndItsBuildsLiveOn()
+    {
+        var a = await _cluster.StartSiloAsync();
+        var membership = a.App.Services.GetRequiredService<IClusterMembershipService>();
+        var siloA = a.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        _process = StartSiloProcess();
+        await Deadline.UntilAsync(
+            () => _process.HasExited || membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == 2,
+            Timeout, "the silo process to join the cluster");
+        Assert.False(_process.HasExited, "the silo process exited");
+        var siloB = membership.CurrentSnapshot.Members.Values.Single(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(siloA)).SiloAddress;
+
+        var grains = a.App.Services.GetRequiredService<IGrainFactory>();
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var builds = new List<string>();
+        var onB = 0;
+        for (var i = 0; i < 60 && (onB < 2 || builds.Count < 6); i++)
+        {
+            var id = Guid.NewGuid().ToString("N");
+            var grain = grains.GetGrain<IBuildGrain>(id);
+            await grain.StartAsync(new BuildStart(null, "executor-" + i, 7900 + i, "job", DateTimeOffset.UtcNow));
+            builds.Add(id);
+            if (await management.GetActivationAddress(grain) is { } where && where.Equals(siloB))
+            {
+                onB++;
+            }
+        }
+
+        Assert.True(onB > 0, "no build grain was placed on the silo process");
+        await using var observer = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!);
+        async Task<int> GatewaysAsync() => (await observer.GetChildrenAsync(Orleans.Zuul.ZooKeeper.Orleans.ZooKeeperPaths.FingerGateways)).Children.Count;
+        await Deadline.UntilAsync(async () => await GatewaysAsync() == 2, Timeout, "both finger gateways registered");
+
+        _process.Kill(entireProcessTree: true);
+        var killed = Stopwatch.StartNew();
+        await Deadline.UntilAsync(async () => await GatewaysAsync() == 1, Timeout, "the killed silo's gateway registration to go");
+        var registrationGone = killed.Elapsed;
+        Assert.True(registrationGone < TimeSpan.FromSeconds(4 + 3), $"registration gone {registrationGone} after the kill; session timeout 4 s");
+        await Deadline.UntilAsync(() => membership.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Dead, Timeout, "the survivor to declare the killed silo dead");
+        var declared = killed.Elapsed;
+        Assert.True(declared < TimeSpan.FromSeconds(20), $"declared dead after {declared}");
+
+        for (var i = 0; i < builds.Count; i++)
+        {
+            var info = await grains.GetGrain<IBuildGrain>(builds[i]).GetAsync();
+            Assert.NotNull(info);
+            Assert.Equal(("executor-" + i, 7900 + i, BuildState.Running), (info.ExecutorHostname, info.LogPort, info.State));
+        }
+
+        output.WriteLine($"{onB} of {builds.Count} builds were on the killed silo; declared dead {declared.TotalSeconds:0.0} s and its gateway registration gone {registrationGone.TotalSeconds:0.0} s after the kill; all {builds.Count} resolved after {killed.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private Process StartSiloProcess()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orleans.Zuul.Silo.dll"));
+        foreach (var arg in new[]
+        {
+            "--Orleans:SiloPort", FreePort.Next().ToString(inv),
+            "--Orleans:GatewayPort", FreePort.Next().ToString(inv),
+            "--FingerGateway:ListenAddress", "127.0.0.1",
+            "--FingerGateway:Port", "0",
+            "--FingerGateway:Hostname", "127.0.0.1",
+            "--Logging:LogLevel:Default", "Warning",
+        }.Concat(_cluster.SiloArgs()))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { output.WriteLine("[silo B] " + e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { output.WriteLine("[silo B] " + e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

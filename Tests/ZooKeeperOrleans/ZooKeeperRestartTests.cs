@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text;
+using Orleans.Zuul.Tests.Infrastructure;
+using Orleans.Zuul.Tests.Integration;
+using Orleans.Zuul.ZooKeeper;
+using Orleans.Zuul.ZooKeeper.Orleans;
+using Xunit.Abstractions;
+
+namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+
+/// <summary>ZooKeeper restarted under a running cluster: resolved streams keep flowing, registrations and health recover.</summary>
+[Collection(ZooKeeperOrleansCollection.Name)]
+public sealed class ZooKeeperRestartTests(ZooKeeperFixture fixture, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "zk-restart-" + Guid.NewGuid().ToString("N"));
+    private ClusterHarness _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_jobRoot);
+        _cluster = new ClusterHarness(await fixture.NewChrootAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await fixture.Server.StartAsync(CancellationToken.None); // whatever happened, leave the server running
+        await _cluster.DisposeAsync();
+        Directory.Delete(_jobRoot, recursive: true);
+    }
+
+    [Fact]
+    public async Task StreamsKeepFlowingAndTheClusterRecovers()
+    {
+        var silo = await _cluster.StartSiloAsync("zone1");
+        var web = await _cluster.StartWebFrontendAsync();
+        await _cluster.StartExecutorAsync(_jobRoot);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        await build.AppendAsync("before the restart\n");
+        var viaGateway = FingerClient.FetchAsync(silo.FingerPort, build.Id + "\n", Timeout);
+        var viaWebsocket = WebsocketClient.StreamAsync(web, $"{{\"uuid\": \"{build.Id}\"}}", Timeout);
+        await Deadline.UntilAsync(() => _cluster.Logs.Contains("Registered /components/fingergw/"), Timeout, "the gateway registration");
+
+        await fixture.Server.StopAsync();
+        var down = Stopwatch.StartNew();
+        for (var i = 0; i < 20; i++)
+        {
+            await build.AppendAsync($"while ZooKeeper is down {i}\n");
+        }
+
+        await fixture.Server.StartAsync(CancellationToken.None);
+        var downFor = down.Elapsed;
+        var up = Stopwatch.StartNew();
+        for (var i = 0; i < 20; i++)
+        {
+            await build.AppendAsync($"after the restart {i}\n");
+        }
+
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        Assert.Equal(expected, await viaGateway);
+        Assert.Equal(Encoding.UTF8.GetString(expected), (await viaWebsocket).Text);
+
+        // Health, the registry and new builds recover.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await Deadline.UntilAsync(async () => (await http.GetAsync(new Uri(web, "/healthz"))).IsSuccessStatusCode, Timeout, "the web frontend's /healthz to be healthy again");
+        var healthy = up.Elapsed;
+        await using var observer = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!);
+        await Deadline.UntilAsync(async () => (await observer.GetChildrenAsync(ZooKeeperPaths.FingerGateways)).Children.Count == 1, Timeout, "the gateway registered again");
+        var second = await _cluster.StartBuildAsync(_jobRoot);
+        await second.AppendAsync("new build\n");
+        await second.FinishAsync();
+        Assert.Equal(await File.ReadAllBytesAsync(second.LogPath), await FingerClient.FetchAsync(silo.FingerPort, second.Id + "\n", Timeout));
+        output.WriteLine($"ZooKeeper down for {downFor.TotalSeconds:0.0} s; web /healthz healthy {healthy.TotalSeconds:0.0} s after it was back; new build streamed {up.Elapsed.TotalSeconds:0.0} s after");
+    }
+}
