@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
+using Orleans.Zuul.Tests.ZooKeeperOrleans;
 
 namespace Orleans.Zuul.Tests.Zones;
 
@@ -10,19 +12,22 @@ namespace Orleans.Zuul.Tests.Zones;
 /// The seed's diagram as a test. Zone 1 (127.0.1.0/24): web frontend, gateway, executor 1. Zone 2
 /// (127.0.2.0/24): gateway, executors 2 and 3, which accept only zone 2's network. Plus an un-zoned
 /// executor (127.0.3.14). Every build streams completely through the web frontend and through zone 1's
-/// finger gateway, and nothing outside zone 2 ever reaches executors 2 or 3.
+/// finger gateway, and nothing outside zone 2 ever reaches executors 2 or 3. All of it on a real ZooKeeper:
+/// membership, gateway lists, grain state and the zone-gateway registry.
 /// </summary>
-public sealed class SpecTopologyTests : IAsyncLifetime
+[Collection(ZooKeeperOrleansCollection.Name)]
+public sealed class SpecTopologyTests(ZooKeeperFixture fixture) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly IPNetwork Zone2 = IPNetwork.Parse("127.0.2.0/24");
-    private readonly ClusterHarness _cluster = new();
+    private ClusterHarness _cluster = null!;
     private readonly List<ExecutorHandle> _executors = [];
     private SiloHandle _gw1 = null!;
     private Uri _web = null!;
 
     public async Task InitializeAsync()
     {
+        _cluster = new ClusterHarness(await fixture.NewChrootAsync());
         _gw1 = await _cluster.StartSiloAsync("zone1", "127.0.1.1", "--FingerGateway:LocalAddress", "127.0.1.1");
         await _cluster.StartSiloAsync("zone2", "127.0.2.1", "--FingerGateway:LocalAddress", "127.0.2.1");
         _executors.Add(await StartExecutorAsync("zone1", "127.0.1.11", "127.0.1.0/24"));

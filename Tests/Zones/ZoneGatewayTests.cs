@@ -1,21 +1,37 @@
 using System.Net.WebSockets;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
+using Orleans.Zuul.Tests.ZooKeeperOrleans;
+using Orleans.Zuul.ZooKeeper;
+using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Tests.Zones;
 
-/// <summary>Several gateways in one zone: load is spread, a refusing gateway is skipped, a draining one is not chosen.</summary>
-public sealed class ZoneGatewayTests : IAsyncLifetime
+/// <summary>
+/// Several gateways in one zone: load is spread, a refusing gateway is skipped, a draining one is not chosen.
+/// Run with the embedded registry and with the ZooKeeper registry.
+/// </summary>
+public abstract class ZoneGatewayTestsBase : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly ClusterHarness _cluster = new();
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private ClusterHarness _cluster = null!;
     private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "zones-" + Guid.NewGuid().ToString("N"));
     private SiloHandle _gw2a = null!;
     private SiloHandle _gw2b = null!;
     private Uri _web = null!;
 
+    protected ClusterHarness Cluster => _cluster;
+
+    /// <summary>The cluster to test: embedded, or on a fresh ZooKeeper chroot.</summary>
+    protected abstract Task<ClusterHarness> NewClusterAsync();
+
+    /// <summary>Registers a running gateway of zone 2 at a port where nothing listens.</summary>
+    protected abstract Task RegisterDeadGatewayAsync(int port);
+
     public async Task InitializeAsync()
     {
+        _cluster = await NewClusterAsync();
         Directory.CreateDirectory(_jobRoot);
         await _cluster.StartSiloAsync("zone1");
         _gw2a = await _cluster.StartSiloAsync("zone2");
@@ -25,7 +41,7 @@ public sealed class ZoneGatewayTests : IAsyncLifetime
         await _cluster.WaitForGatewaysAsync("zone2", 2);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
         Directory.Delete(_jobRoot, recursive: true);
@@ -54,8 +70,8 @@ public sealed class ZoneGatewayTests : IAsyncLifetime
     public async Task ARefusingGatewayIsSkippedForTheNextLiveOne()
     {
         var deadPort = FreePort.Next();
-        await _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2")
-            .RegisterAsync(new GatewayEndpoint("127.0.0.1", deadPort, false, "zone2", GatewayState.Running));
+        await RegisterDeadGatewayAsync(deadPort);
+        await _cluster.WaitForGatewaysAsync("zone2", 3);
         for (var i = 0; i < 3; i++)
         {
             await StreamOneBuildAsync();
@@ -83,5 +99,41 @@ public sealed class ZoneGatewayTests : IAsyncLifetime
         var (status, reason, text) = await WebsocketClient.StreamAsync(_web, $"{{\"uuid\": \"{build.Id}\"}}", Timeout);
         Assert.True(status == WebSocketCloseStatus.NormalClosure, $"stream failed: {status} {reason}");
         Assert.Equal($"log of {build.Id}\n", text);
+    }
+}
+
+/// <summary>The embedded registry: gateways register with the zone's grain under a lease.</summary>
+public sealed class ZoneGatewayTests : ZoneGatewayTestsBase
+{
+    protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
+
+    protected override Task RegisterDeadGatewayAsync(int port) =>
+        Cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").RegisterAsync(new GatewayEndpoint("127.0.0.1", port, false, "zone2", GatewayState.Running));
+}
+
+/// <summary>The ZooKeeper registry: ephemeral nodes under /components/fingergw, read through watches.</summary>
+[Collection(ZooKeeperOrleansCollection.Name)]
+public sealed class ZoneGatewayOnZooKeeperTests(ZooKeeperFixture fixture) : ZoneGatewayTestsBase
+{
+    private ZooKeeperClient? _zk;
+
+    protected override async Task<ClusterHarness> NewClusterAsync() => new(await fixture.NewChrootAsync());
+
+    protected override async Task RegisterDeadGatewayAsync(int port)
+    {
+        // The node lives as long as this test's session, like a gateway that is registered but refuses connections.
+        _zk = await ZooKeeperFixture.ConnectAsync(Cluster.ZooKeeper!);
+        var entry = new RegisteredGateway(RegisteredGateway.FingerGatewayKind, "127.0.0.1", port, port, "zone2", false, "running", "test");
+        await _zk.CreateAsync("/components/fingergw/127.0.0.1-", entry.ToJson(), mode: CreateMode.EphemeralSequential);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_zk is not null)
+        {
+            await _zk.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
     }
 }
