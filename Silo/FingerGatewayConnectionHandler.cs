@@ -22,7 +22,19 @@ internal sealed partial class FingerGatewayConnectionHandler(
     {
         var closed = connection.ConnectionClosed;
         var remote = connection.RemoteEndPoint?.ToString() ?? "?";
-        var request = await FingerRequestReader.ReadAsync(connection.Transport.Input, options.Value.RequestTimeout, closed);
+        FingerRequest request;
+        try
+        {
+            request = await FingerRequestReader.ReadAsync(connection.Transport.Input, options.Value.RequestTimeout, closed);
+        }
+        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException ||
+                                   (ex is OperationCanceledException && closed.IsCancellationRequested))
+        {
+            // The client left while we waited for its request; a TLS client that refuses our certificate does so
+            // right after the handshake, and the read then fails or is cancelled instead of seeing the end.
+            request = new FingerRequest(FingerRequestStatus.ClientClosed, string.Empty, string.Empty);
+        }
+
         switch (request.Status)
         {
             case FingerRequestStatus.ClientClosed:
