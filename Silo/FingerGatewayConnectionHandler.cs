@@ -27,8 +27,11 @@ internal sealed partial class FingerGatewayConnectionHandler(
         {
             request = await FingerRequestReader.ReadAsync(connection.Transport.Input, options.Value.RequestTimeout, closed);
         }
-        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException ||
+                                   (ex is OperationCanceledException && closed.IsCancellationRequested))
         {
+            // The client left while we waited for its request; a TLS client that refuses our certificate does so
+            // right after the handshake, and the read then fails or is cancelled instead of seeing the end.
             request = new FingerRequest(FingerRequestStatus.ClientClosed, string.Empty, string.Empty);
         }
 
