@@ -6,21 +6,37 @@ namespace Orleans.Zuul.Tests.Integration;
 
 /// <summary>
 /// The single-zone slice end to end on loopback: a real executor writing a growing log, the silo's finger
-/// gateway and the web frontend's websocket, all streaming the same bytes while they are written.
+/// gateway and the web frontend's websocket, all streaming the same bytes while they are written. Run on the
+/// embedded default and on ZooKeeper (<see cref="ZooKeeperOrleans.ZooKeeperStreamingTests"/>).
 /// </summary>
-public sealed class SingleZoneStreamingTests : IAsyncLifetime
+public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private readonly ClusterHarness _cluster = new();
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "e2e-" + Guid.NewGuid().ToString("N"));
+    private ClusterHarness _cluster = null!;
     private SiloHandle _silo = null!;
     private Uri _web = null!;
     private int _executorPort;
 
+    protected ClusterHarness Cluster => _cluster;
+
+    protected SiloHandle Silo => _silo;
+
+    protected Uri Web => _web;
+
+    protected string JobRoot => _jobRoot;
+
+    /// <summary>The cluster to test: embedded, or on a fresh ZooKeeper chroot.</summary>
+    protected abstract Task<ClusterHarness> NewClusterAsync();
+
+    /// <summary>More <c>--Key value</c> settings for the silo.</summary>
+    protected virtual string[] SiloSettings => [];
+
     public async Task InitializeAsync()
     {
+        _cluster = await NewClusterAsync();
         Directory.CreateDirectory(_jobRoot);
-        _silo = await _cluster.StartSiloAsync();
+        _silo = await _cluster.StartSiloAsync(null, "127.0.0.1", SiloSettings);
         _web = await _cluster.StartWebFrontendAsync();
         _executorPort = await _cluster.StartExecutorAsync(_jobRoot);
     }
@@ -152,4 +168,10 @@ public sealed class SingleZoneStreamingTests : IAsyncLifetime
     }
 
     private Task<TestBuild> StartBuildAsync() => _cluster.StartBuildAsync(_jobRoot);
+}
+
+/// <summary>The single-zone slice on the embedded default (no ZooKeeper).</summary>
+public sealed class SingleZoneStreamingTests : SingleZoneStreamingTestsBase
+{
+    protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
 }
