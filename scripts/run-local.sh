@@ -18,48 +18,26 @@ ORLEANS_GATEWAY_PORT=${ORLEANS_GATEWAY_PORT:-30000}
 RUN_DIR=${RUN_DIR:-$PWD/.run}
 mkdir -p "$RUN_DIR/jobs" "$RUN_DIR/logs"
 
-echo "Building (Release)..."
-dotnet build Orleans.Zuul.sln -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null
-
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  echo; echo "Stopping..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
+source scripts/lib/processes.sh
+build_release
 
 common=(--Orleans:SiloPort "$SILO_PORT" --Orleans:GatewayPort "$ORLEANS_GATEWAY_PORT")
 
-dotnet Silo/bin/Release/net10.0/Orleans.Zuul.Silo.dll "${common[@]}" --Zone local \
-  --FingerGateway:ListenAddress 127.0.0.1 --FingerGateway:Port "$FINGER_PORT" --FingerGateway:Hostname 127.0.0.1 \
-  >"$RUN_DIR/logs/silo.log" 2>&1 &
-pids+=($!)
+start_process "$RUN_DIR/logs/silo.log" dotnet Silo/bin/Release/net10.0/Orleans.Zuul.Silo.dll "${common[@]}" --Zone local \
+  --FingerGateway:ListenAddress 127.0.0.1 --FingerGateway:Port "$FINGER_PORT" --FingerGateway:Hostname 127.0.0.1
 
 # Clients retry until the silo accepts them, so the order below is only for tidier logs.
-wait_port() {
-  local port=$1 what=$2
-  for _ in $(seq 1 120); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-    sleep 0.5
-  done
-  echo "$what did not open port $port; see $RUN_DIR/logs/" >&2
-  exit 1
-}
-wait_port "$ORLEANS_GATEWAY_PORT" "The silo"
+wait_port 127.0.0.1 "$ORLEANS_GATEWAY_PORT" "The silo"
 
-dotnet WebFrontend/bin/Release/net10.0/Orleans.Zuul.WebFrontend.dll "${common[@]}" \
-  --urls "http://127.0.0.1:$WEB_PORT" >"$RUN_DIR/logs/web.log" 2>&1 &
-pids+=($!)
+start_process "$RUN_DIR/logs/web.log" dotnet WebFrontend/bin/Release/net10.0/Orleans.Zuul.WebFrontend.dll "${common[@]}" \
+  --urls "http://127.0.0.1:$WEB_PORT"
 
-dotnet Executor/bin/Release/net10.0/Orleans.Zuul.Executor.dll "${common[@]}" \
+start_process "$RUN_DIR/logs/executor.log" dotnet Executor/bin/Release/net10.0/Orleans.Zuul.Executor.dll "${common[@]}" \
   --Executor:Demo true --Executor:JobRoot "$RUN_DIR/jobs" --Executor:ListenAddress 127.0.0.1 \
-  --Executor:LogStreamPort "$LOG_PORT" --Executor:Hostname 127.0.0.1 >"$RUN_DIR/logs/executor.log" 2>&1 &
-pids+=($!)
+  --Executor:LogStreamPort "$LOG_PORT" --Executor:Hostname 127.0.0.1
 
-wait_port "$WEB_PORT" "The web frontend"
-wait_port "$LOG_PORT" "The executor"
+wait_port 127.0.0.1 "$WEB_PORT" "The web frontend"
+wait_port 127.0.0.1 "$LOG_PORT" "The executor"
 
 cat <<MSG
 
@@ -71,5 +49,4 @@ Orleans.Zuul is running (logs in $RUN_DIR/logs/).
     echo \$uuid | nc 127.0.0.1 $FINGER_PORT      # or: finger -l \$uuid@127.0.0.1 (port 79 only)
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
-echo "A component exited; see $RUN_DIR/logs/" >&2
+wait_any_exit

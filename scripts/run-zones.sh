@@ -13,42 +13,8 @@ WEB_PORT=${WEB_PORT:-9000}
 scripts/install-deps.sh zookeeper
 rm -rf "$RUN_DIR" && mkdir -p "$RUN_DIR/logs" "$RUN_DIR/zk"
 
-echo "Building (Release)..."
-dotnet build Orleans.Zuul.sln -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null
-
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  echo; echo "Stopping..."
-  # Newest first, one at a time: silos leave the cluster cleanly while ZooKeeper is still up. The children run in
-  # sessions of their own (setsid), so a Ctrl-C reaches only this script and the order holds.
-  for ((i=${#pids[@]}-1; i>=0; i--)); do
-    kill "${pids[$i]}" 2>/dev/null || continue
-    for _ in $(seq 1 60); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "${pids[$i]}" 2>/dev/null || true
-  done
-}
-trap stop INT TERM EXIT
-
-wait_log() {  # the executors refuse (and log) a probe from outside their zone, so wait for their own line instead
-  local file=$1 text=$2
-  for _ in $(seq 1 120); do
-    grep -q "$text" "$file" 2>/dev/null && return 0
-    sleep 0.5
-  done
-  echo "No '$text' in $file" >&2
-  exit 1
-}
-
-wait_port() {
-  local host=$1 port=$2 what=$3
-  for _ in $(seq 1 120); do
-    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
-    sleep 0.5
-  done
-  echo "$what did not open $host:$port; see $RUN_DIR/logs/" >&2
-  exit 1
-}
+source scripts/lib/processes.sh
+build_release
 
 cat >"$RUN_DIR/zk/zoo.cfg" <<CFG
 tickTime=500
@@ -58,27 +24,24 @@ clientPortAddress=127.0.0.1
 admin.enableServer=false
 CFG
 cp=$(ls /usr/share/java/{zookeeper,zookeeper-jute,slf4j-api,slf4j-simple}.jar 2>/dev/null | paste -sd:)
-setsid java -Xmx256m "-Dorg.slf4j.simpleLogger.logFile=$RUN_DIR/logs/zookeeper.log" -cp "$cp" \
-  org.apache.zookeeper.server.ZooKeeperServerMain "$RUN_DIR/zk/zoo.cfg" >/dev/null 2>&1 &
-pids+=($!)
+start_process "$RUN_DIR/logs/zookeeper.out" java -Xmx256m "-Dorg.slf4j.simpleLogger.logFile=$RUN_DIR/logs/zookeeper.log" -cp "$cp" \
+  org.apache.zookeeper.server.ZooKeeperServerMain "$RUN_DIR/zk/zoo.cfg"
 wait_port 127.0.0.1 "$ZK_PORT" "ZooKeeper"
 
 zk=(--ZooKeeper:ConnectionString "127.0.0.1:$ZK_PORT/orleans-zuul" --Cluster:Id zones)
 bin() { echo "$1/bin/Release/net10.0/Orleans.Zuul.$1.dll"; }
 
 silo() {  # silo <zone> <address> <silo port> <gateway port>
-  setsid dotnet "$(bin Silo)" "${zk[@]}" --Zone "$1" --Orleans:AdvertisedAddress 127.0.0.1 \
+  start_process "$RUN_DIR/logs/silo-$1.log" dotnet "$(bin Silo)" "${zk[@]}" --Zone "$1" --Orleans:AdvertisedAddress 127.0.0.1 \
     --Orleans:SiloPort "$3" --Orleans:GatewayPort "$4" \
     --FingerGateway:ListenAddress "$2" --FingerGateway:Port 7979 --FingerGateway:Hostname "$2" \
-    --FingerGateway:LocalAddress "$2" >"$RUN_DIR/logs/silo-$1.log" 2>&1 &
-  pids+=($!)
+    --FingerGateway:LocalAddress "$2"
 }
 executor() {  # executor <name> <zone> <address> <allowed network>
   mkdir -p "$RUN_DIR/jobs-$1"
-  setsid dotnet "$(bin Executor)" "${zk[@]}" --Zone "$2" --Executor:Demo true --Executor:JobRoot "$RUN_DIR/jobs-$1" \
+  start_process "$RUN_DIR/logs/$1.log" dotnet "$(bin Executor)" "${zk[@]}" --Zone "$2" --Executor:Demo true --Executor:JobRoot "$RUN_DIR/jobs-$1" \
     --Executor:ListenAddress "$3" --Executor:LogStreamPort 7900 --Executor:Hostname "$3" \
-    --Executor:AllowedClients:0 "$4" >"$RUN_DIR/logs/$1.log" 2>&1 &
-  pids+=($!)
+    --Executor:AllowedClients:0 "$4"
 }
 
 silo zone1 127.0.1.1 11111 30000
@@ -86,9 +49,8 @@ silo zone2 127.0.2.1 11112 30001
 wait_port 127.0.0.1 30000 "The zone 1 silo"
 wait_port 127.0.0.1 30001 "The zone 2 silo"
 
-setsid dotnet "$(bin WebFrontend)" "${zk[@]}" --Zone zone1 --urls "http://127.0.0.1:$WEB_PORT" \
-  --FingerClient:LocalAddress 127.0.1.2 >"$RUN_DIR/logs/web.log" 2>&1 &
-pids+=($!)
+start_process "$RUN_DIR/logs/web.log" dotnet "$(bin WebFrontend)" "${zk[@]}" --Zone zone1 --urls "http://127.0.0.1:$WEB_PORT" \
+  --FingerClient:LocalAddress 127.0.1.2
 executor executor1 zone1 127.0.1.11 127.0.1.0/24
 executor executor2 zone2 127.0.2.12 127.0.2.0/24
 executor executor3 zone2 127.0.2.13 127.0.2.0/24
@@ -103,5 +65,4 @@ The two-zone topology is running on ZooKeeper 127.0.0.1:$ZK_PORT (logs in $RUN_D
   Zone 2's executors refuse anyone outside 127.0.2.0/24; see "Refused a log stream connection" in their logs.
 Press Ctrl-C to stop.
 MSG
-wait -n "${pids[@]}"
-echo "A component exited; see $RUN_DIR/logs/" >&2
+wait_any_exit
