@@ -50,8 +50,16 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         var management = grains.GetGrain<IManagementGrain>(0);
         var builds = new List<string>();
         var onB = 0;
-        for (var i = 0; i < 60 && (onB < 2 || builds.Count < 6); i++)
+        // A silo that just joined gets placements only once every silo has its manifest and statistics: keep
+        // activating builds until two land on it, within a deadline.
+        var placing = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; (onB < 2 || builds.Count < 6) && placing.Elapsed < Timeout; i++)
         {
+            if (i >= 60 && onB == 0)
+            {
+                await Task.Delay(100);
+            }
+
             var id = Guid.NewGuid().ToString("N");
             var grain = grains.GetGrain<IBuildGrain>(id);
             await grain.StartAsync(new BuildStart(null, "executor-" + i, 7900 + i, "job", DateTimeOffset.UtcNow));
