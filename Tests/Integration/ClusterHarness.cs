@@ -178,9 +178,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     }
 
     /// <summary>Creates a build in <paramref name="jobRoot"/> and waits until its executor registered it.</summary>
-    public async Task<TestBuild> StartBuildAsync(string jobRoot)
+    public async Task<TestBuild> StartBuildAsync(string jobRoot, string? jobName = null)
     {
-        var build = new TestBuild(jobRoot);
+        var build = new TestBuild(jobRoot, jobName);
         await Deadline.UntilAsync(
             async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running },
             TimeSpan.FromSeconds(30), $"the executor to register build {build.Id}");

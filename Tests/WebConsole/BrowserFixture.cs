@@ -1,6 +1,4 @@
 using Microsoft.Playwright;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Grains;
 using Orleans.Zuul.Tests.Integration;
 
 namespace Orleans.Zuul.Tests.WebConsole;
@@ -33,18 +31,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(JobRoot);
         await Cluster.InitializeAsync();
-        var executor = ExecutorApp.Build(
-        [
-            .. Cluster.Harness.ClientArgs(),
-            "--Zone", WebConsoleCluster.Zone,
-            "--Executor:JobRoot", JobRoot,
-            "--Executor:LogStreamPort", "0",
-            "--Executor:ListenAddress", "127.0.0.1",
-            "--Executor:Hostname", "127.0.0.1",
-            "--Executor:JobRootScanInterval", "00:00:00.200",
-        ], ClusterHarness.QuietLogging);
-        await executor.StartAsync();
-        Cluster.Harness.Track(executor);
+        await Cluster.Harness.StartExecutorAppAsync(JobRoot, WebConsoleCluster.Zone, "127.0.0.1");
 
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
         if (!File.Exists(chromium))
@@ -79,14 +66,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a build in the job root and waits until the executor has registered it.</summary>
-    public async Task<TestBuild> StartBuildAsync(string jobName)
-    {
-        var build = new TestBuild(JobRoot, jobName);
-        await Deadline.UntilAsync(
-            async () => await Cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync() is { State: BuildState.Running },
-            WebConsoleCluster.Timeout, $"the executor to register build {build.Id}");
-        return build;
-    }
+    public Task<TestBuild> StartBuildAsync(string jobName) => Cluster.Harness.StartBuildAsync(JobRoot, jobName);
 
     private static void TryDelete(string path)
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Grains;
 using Orleans.Zuul.Tests.Integration;
 using Orleans.Zuul.WebFrontend;
 
@@ -18,17 +16,7 @@ public sealed class ShutdownTests : IAsyncLifetime
     {
         Directory.CreateDirectory(_jobRoot);
         await _cluster.StartSiloAsync();
-        var executor = ExecutorApp.Build(
-        [
-            .. _cluster.ClientArgs(),
-            "--Executor:JobRoot", _jobRoot,
-            "--Executor:LogStreamPort", "0",
-            "--Executor:ListenAddress", "127.0.0.1",
-            "--Executor:Hostname", "127.0.0.1",
-            "--Executor:JobRootScanInterval", "00:00:00.200",
-        ], ClusterHarness.QuietLogging);
-        await executor.StartAsync();
-        _cluster.Track(executor);
+        await _cluster.StartExecutorAsync(_jobRoot);
     }
 
     public async Task DisposeAsync()
@@ -40,10 +28,7 @@ public sealed class ShutdownTests : IAsyncLifetime
     [Fact]
     public async Task StoppingTheFrontendClosesARunningStreamWithGoingAway()
     {
-        var build = new TestBuild(_jobRoot, "stop");
-        await Deadline.UntilAsync(
-            async () => await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync() is { State: BuildState.Running },
-            Timeout, $"the executor to register build {build.Id}");
+        var build = await _cluster.StartBuildAsync(_jobRoot, "stop");
         await build.AppendAsync("first line\n");
 
         var web = WebFrontendApp.Build([.. _cluster.ClientArgs(), "--urls", "http://127.0.0.1:0"], ClusterHarness.QuietLogging);
