@@ -7,7 +7,7 @@ public class FingerGatewayOptionsValidatorTests
     [Fact]
     public void DefaultsAreValid()
     {
-        var result = new FingerGatewayOptionsValidatorProbe().Validate(new FingerGatewayOptions());
+        var result = FingerGatewayValidation.Validate(new FingerGatewayOptions());
         Assert.Empty(result);
     }
 
@@ -23,7 +23,7 @@ public class FingerGatewayOptionsValidatorTests
             RequestTimeout = TimeSpan.Zero,
             ConnectTimeout = TimeSpan.FromSeconds(-1),
         };
-        var errors = new FingerGatewayOptionsValidatorProbe().Validate(options);
+        var errors = FingerGatewayValidation.Validate(options);
         Assert.Equal(6, errors.Count);
     }
 
