@@ -1,21 +1,33 @@
 using System.IO.Pipelines;
+using System.Net.Sockets;
+using Orleans.Zuul.Finger.Splice;
 
 namespace Orleans.Zuul.Finger;
 
 /// <summary>
 /// Relays a finger stream between a client (a pipe) and an upstream (a stream): one copy loop per direction,
 /// reads straight into the client pipe's memory (no intermediate buffer, no allocation per chunk), and
-/// zero-byte reads while idle so a quiet stream holds no buffer.
+/// zero-byte reads while idle so a quiet stream holds no buffer. When both ends are plain sockets on Linux the
+/// bytes go upstream to client with <c>splice(2)</c> instead and never enter user space.
 /// </summary>
 public static class FingerRelay
 {
     /// <summary>Bytes asked of the upstream per read; large reads keep the syscall count low.</summary>
     public const int ReadSize = 64 * 1024;
 
-    public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, CancellationToken cancellationToken)
+    /// <param name="client">The client connection's pipes (what the client sends after its request is read and dropped).</param>
+    /// <param name="upstream">The opened finger stream.</param>
+    /// <param name="clientSocket">
+    /// The client's socket when <paramref name="client"/> is that socket's plain transport (no TLS in between) and
+    /// nothing else writes to it during the relay; with a plain upstream socket this enables <c>splice(2)</c>.
+    /// </param>
+    /// <param name="cancellationToken">Ends the relay (shutdown, or the client connection closing).</param>
+    public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, Socket? clientSocket, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var down = CopyUpstreamToClientAsync(upstream, client.Output, cts.Token);
+        var down = clientSocket is not null && upstream is NetworkStream { Socket: var upstreamSocket } && SpliceCopier.IsSupported
+            ? SpliceCopier.CopyAsync(upstreamSocket, clientSocket, KernelPipePool.Shared, cts.Token)
+            : CopyUpstreamToClientAsync(upstream, client.Output, cts.Token);
         var up = DrainClientAsync(client.Input, cts.Token);
         var first = await Task.WhenAny(down, up).ConfigureAwait(false);
         await cts.CancelAsync().ConfigureAwait(false);
@@ -35,6 +47,10 @@ public static class FingerRelay
 
         return result;
     }
+
+    /// <summary>Relays through user space only (the client is not a plain socket of its own).</summary>
+    public static Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, CancellationToken cancellationToken) =>
+        RunAsync(client, upstream, clientSocket: null, cancellationToken);
 
     private static async Task<RelayResult> CopyUpstreamToClientAsync(Stream upstream, PipeWriter output, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
@@ -74,7 +75,11 @@ internal sealed partial class FingerGatewayConnectionHandler(
         }
 
         LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value);
-        var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, closed);
+        // The raw socket is ours to write only on a plaintext listener: TLS replaces the transport with its own pipes.
+        var clientSocket = options.Value.UseSplice && !TlsServerMiddleware.IsTls(connection)
+            ? connection.Features.Get<IConnectionSocketFeature>()?.Socket
+            : null;
+        var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, clientSocket, closed);
         LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
         if (result is { Outcome: RelayOutcome.UpstreamCompleted, BytesToClient: 0 } && await opener.IsRunningAsync(request.BuildId))
         {

@@ -31,6 +31,12 @@ public sealed class FingerGatewayOptions
     /// <summary>Local address of connections to executors and other gateways (<c>FingerGateway:LocalAddress</c>); null = any.</summary>
     public string? LocalAddress { get; set; }
 
+    /// <summary>
+    /// Relay plaintext streams with <c>splice(2)</c> on Linux (<c>FingerGateway:UseSplice</c>): bytes go from the upstream
+    /// socket to the client's through a kernel pipe, never through user space. False copies through 64 KiB reads.
+    /// </summary>
+    public bool UseSplice { get; set; } = true;
+
     /// <summary>TLS of the listener and of connections to other gateways (<c>FingerGateway:Tls:*</c>).</summary>
     public FingerTlsOptions Tls { get; set; } = new();
 

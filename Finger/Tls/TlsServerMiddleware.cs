@@ -76,6 +76,9 @@ public sealed partial class TlsServerMiddleware
     /// <summary>Connection item holding the SNI name of a TLS connection (empty when none was sent).</summary>
     public const string ServerNameItem = "finger.tls.sni";
 
+    /// <summary>Whether this middleware terminated TLS on <paramref name="connection"/> (its transport is then not the socket's).</summary>
+    public static bool IsTls(ConnectionContext connection) => connection.Items.ContainsKey(ServerNameItem);
+
     private SslServerAuthenticationOptions ServerOptions(string? serverName, Action<string> refuse)
     {
         var source = serverName is not null && _byName.TryGetValue(serverName, out var named) ? named : _default;
