@@ -45,6 +45,7 @@ public sealed class TlsClientAuthenticator
         try
         {
             await ssl.AuthenticateAsClientAsync(options, cts.Token).ConfigureAwait(false);
+            OpenSslBuffers.TryRelease(ssl);
             return ssl;
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)

@@ -60,6 +60,7 @@ public sealed partial class TlsServerMiddleware
             }
         }
 
+        OpenSslBuffers.TryRelease(ssl);
         context.Items[ServerNameItem] = serverName ?? string.Empty;
         context.Transport = new StreamDuplexPipe(ssl);
         try

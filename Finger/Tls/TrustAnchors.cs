@@ -28,9 +28,25 @@ public sealed class TrustAnchors(string caPath)
         chain.ChainPolicy.CustomTrustStore.AddRange(Roots());
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
-        return chain.Build(leaf)
-            ? null
-            : "certificate is not signed by the configured CA (" + string.Join(", ", chain.ChainStatus.Select(s => s.Status)) + ")";
+        try
+        {
+            return chain.Build(leaf)
+                ? null
+                : "certificate is not signed by the configured CA (" + string.Join(", ", chain.ChainStatus.Select(s => s.Status)) + ")";
+        }
+        finally
+        {
+            // The chain's certificates are copies with native memory; free it now rather than at some later finalization.
+            foreach (var element in chain.ChainElements)
+            {
+                element.Certificate.Dispose();
+            }
+
+            if (!ReferenceEquals(leaf, certificate))
+            {
+                leaf.Dispose();
+            }
+        }
     }
 
     private X509Certificate2Collection Roots()
