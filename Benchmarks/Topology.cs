@@ -58,6 +58,10 @@ internal sealed partial class Topology : IAsyncDisposable
 
     public int OrleansGatewayA { get; } = Net.FreePort();
 
+    public int OrleansGatewayB { get; } = Net.FreePort();
+
+    public int OrleansGatewayC { get; } = Net.FreePort();
+
     public int GA { get; } = Net.FreePort();
 
     public int GB { get; } = Net.FreePort();
@@ -129,10 +133,15 @@ internal sealed partial class Topology : IAsyncDisposable
             "--FingerGateway:Tls:Ca", Pki.CaPath, "--FingerGateway:Tls:ClientOnly", "true",
             $"--FingerGateway:Hosts:{GwCName}", "127.0.0.1");
         await Net.WaitForPortAsync(OrleansGatewayA, TimeSpan.FromSeconds(60), "silo A", () => SiloA.Alive);
-        SiloB = StartSilo("silo-b", "zoneB", Net.FreePort(), Net.FreePort(), GB, "127.0.0.1", primary: false);
-        SiloC = StartSilo("silo-c", "zoneC", Net.FreePort(), Net.FreePort(), GC, GwCName, primary: false, TlsListenerArgs());
-        ExecutorB = StartExecutor("executor-b", "zoneB", JobRootB, EB);
-        ExecutorC = StartExecutor("executor-c", "zoneC", JobRootC, EC);
+        SiloB = StartSilo("silo-b", "zoneB", Net.FreePort(), OrleansGatewayB, GB, "127.0.0.1", primary: false);
+        SiloC = StartSilo("silo-c", "zoneC", Net.FreePort(), OrleansGatewayC, GC, GwCName, primary: false, TlsListenerArgs());
+        await Task.WhenAll(
+            Net.WaitForPortAsync(OrleansGatewayB, TimeSpan.FromSeconds(60), "silo B", () => SiloB.Alive),
+            Net.WaitForPortAsync(OrleansGatewayC, TimeSpan.FromSeconds(60), "silo C", () => SiloC.Alive));
+
+        // Executors are clients of their own zone's silo, as with ZooKeeper's zone-preferring gateway list.
+        ExecutorB = StartExecutor("executor-b", "zoneB", JobRootB, EB, OrleansGatewayB);
+        ExecutorC = StartExecutor("executor-c", "zoneC", JobRootC, EC, OrleansGatewayC);
         WebProcess = Start("web", "dotnet", [Dll("WebFrontend", "Orleans.Zuul.WebFrontend.dll"), .. ClientArgs(), "--Zone", "zoneA", "--urls", $"http://127.0.0.1:{Web}"]);
         StartReferences(say);
 
@@ -183,10 +192,10 @@ internal sealed partial class Topology : IAsyncDisposable
         return Start(name, "dotnet", args);
     }
 
-    private Child StartExecutor(string name, string zone, string jobRoot, int port) =>
+    private Child StartExecutor(string name, string zone, string jobRoot, int port, int orleansGateway) =>
         Start(name, "dotnet",
         [
-            Dll("Executor", "Orleans.Zuul.Executor.dll"), .. ClientArgs(), "--Zone", zone,
+            Dll("Executor", "Orleans.Zuul.Executor.dll"), "--Cluster:Id", ClusterId, "--Orleans:GatewayPort", orleansGateway.ToString(Inv), "--Zone", zone,
             "--Executor:JobRoot", jobRoot, "--Executor:LogStreamPort", port.ToString(Inv),
             "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1",
         ]);

@@ -5,6 +5,7 @@ using Orleans.Streams;
 namespace Orleans.Zuul.Grains;
 
 /// <summary>One build: where it runs and where its log is streamed from.</summary>
+[Orleans.Placement.PreferLocalPlacement]
 internal sealed partial class BuildGrain(
     [PersistentState("build", StorageNames.Builds)] IPersistentState<BuildRecord> record,
     ILogger<BuildGrain> logger) : Grain, IBuildGrain

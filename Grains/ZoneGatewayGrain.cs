@@ -7,6 +7,7 @@ namespace Orleans.Zuul.Grains;
 /// watches) when it has one, otherwise this activation's own lease-based registry, where a crashed gateway is dropped
 /// when its lease runs out.
 /// </summary>
+[Orleans.Placement.PreferLocalPlacement]
 internal sealed class ZoneGatewayGrain(TimeProvider time, IServiceProvider services) : Grain, IZoneGatewayGrain
 {
     private readonly IGatewayDirectory _directory = services.GetService<IGatewayDirectory>() ?? new LeaseGatewayDirectory(time);

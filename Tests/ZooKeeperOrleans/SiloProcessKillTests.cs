@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting;
 using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 using Xunit.Abstractions;
@@ -16,6 +18,7 @@ namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
 public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private const string ZoneB = "zone-b";
     private ClusterHarness _cluster = null!;
     private Process? _process;
 
@@ -48,29 +51,29 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
 
         var grains = a.App.Services.GetRequiredService<IGrainFactory>();
         var management = grains.GetGrain<IManagementGrain>(0);
+
+        // Builds are registered as an executor of zone B does: through a client that prefers its zone's gateways,
+        // so they live on silo B (build grains prefer the silo the registration arrives at).
+        var zoneBClient = Host.CreateApplicationBuilder([.. _cluster.ClientArgs(), "--Zone", ZoneB]);
+        zoneBClient.AddZuulClusterClient();
+        using var executorHost = zoneBClient.Build();
+        await executorHost.StartAsync();
+        var executorGrains = executorHost.Services.GetRequiredService<IClusterClient>();
         var builds = new List<string>();
         var onB = 0;
-        // A silo that just joined gets placements only once every silo has its manifest and statistics: keep
-        // activating builds until two land on it, within a deadline.
-        var placing = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; (onB < 2 || builds.Count < 6) && placing.Elapsed < Timeout; i++)
+        for (var i = 0; i < 6; i++)
         {
-            if (i >= 60 && onB == 0)
-            {
-                await Task.Delay(100);
-            }
-
             var id = Guid.NewGuid().ToString("N");
-            var grain = grains.GetGrain<IBuildGrain>(id);
-            await grain.StartAsync(new BuildStart(null, "executor-" + i, 7900 + i, "job", DateTimeOffset.UtcNow));
+            await executorGrains.GetGrain<IBuildGrain>(id).StartAsync(new BuildStart(ZoneB, "executor-" + i, 7900 + i, "job", DateTimeOffset.UtcNow));
             builds.Add(id);
-            if (await management.GetActivationAddress(grain) is { } where && where.Equals(siloB))
+            if (await management.GetActivationAddress(grains.GetGrain<IBuildGrain>(id)) is { } where && where.Equals(siloB))
             {
                 onB++;
             }
         }
 
-        Assert.True(onB > 0, "no build grain was placed on the silo process");
+        await executorHost.StopAsync();
+        Assert.True(onB == builds.Count, $"{onB} of {builds.Count} builds registered through zone B's silo were placed there");
         await using var observer = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!);
         async Task<int> GatewaysAsync() => (await observer.GetChildrenAsync(Orleans.Zuul.ZooKeeper.Orleans.ZooKeeperPaths.FingerGateways)).Children.Count;
         await Deadline.UntilAsync(async () => await GatewaysAsync() == 2, Timeout, "both finger gateways registered");
@@ -88,7 +91,7 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         {
             var info = await grains.GetGrain<IBuildGrain>(builds[i]).GetAsync();
             Assert.NotNull(info);
-            Assert.Equal(("executor-" + i, 7900 + i, BuildState.Running), (info.ExecutorHostname, info.LogPort, info.State));
+            Assert.Equal(("executor-" + i, 7900 + i, BuildState.Running, ZoneB), (info.ExecutorHostname, info.LogPort, info.State, info.Zone));
         }
 
         output.WriteLine($"{onB} of {builds.Count} builds were on the killed silo; declared dead {declared.TotalSeconds:0.0} s and its gateway registration gone {registrationGone.TotalSeconds:0.0} s after the kill; all {builds.Count} resolved after {killed.Elapsed.TotalSeconds:0.0} s");
@@ -112,6 +115,7 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
             "--FingerGateway:Port", "0",
             "--FingerGateway:Hostname", "127.0.0.1",
             "--Logging:LogLevel:Default", "Warning",
+            "--Zone", ZoneB,
         }.Concat(_cluster.SiloArgs()))
         {
             start.ArgumentList.Add(arg);
