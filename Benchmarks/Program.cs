@@ -23,9 +23,11 @@ namespace Orleans.Zuul.Benchmarks
 {
     internal sealed record BenchOptions(bool Quick, int LogMb, int Streams, HashSet<string> Skip, bool Keep, int Hold = 0)
     {
-        public int Rounds1 => Quick ? 2 : 3;
+        public int Rounds1 => Quick ? 2 : 5;
 
-        public int Reads1 => 2;
+        public int Reads1 => Quick ? 2 : 4;
+
+        public int Rounds20 => Quick ? 1 : 3;
 
         public int Clients20 => 20;
 
@@ -312,7 +314,7 @@ namespace Orleans.Zuul.Benchmarks
         private async Task ThroughputAsync(Topology topo, List<Target> targets, Target direct, long size)
         {
             var timeout = TimeSpan.FromMinutes(5);
-            foreach (var (clients, rounds, reads) in new[] { (1, options.Rounds1, options.Reads1), (options.Clients20, 1, 1) })
+            foreach (var (clients, rounds, reads) in new[] { (1, options.Rounds1, options.Reads1), (options.Clients20, options.Rounds20, 1) })
             {
                 Say($"throughput, {clients} client(s): {rounds} round(s), {reads} read(s) of {size / 1e6:0} MB per client per target");
                 var mbps = targets.ToDictionary(t => t.Key, _ => new List<double>());

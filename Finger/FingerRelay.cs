@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Orleans.Zuul.Finger.Splice;
@@ -19,15 +20,17 @@ public static class FingerRelay
     /// <param name="upstream">The opened finger stream.</param>
     /// <param name="clientSocket">
     /// The client's socket when <paramref name="client"/> is that socket's plain transport (no TLS in between) and
-    /// nothing else writes to it during the relay; with a plain upstream socket this enables <c>splice(2)</c>.
+    /// nothing else writes to it during the relay: bytes then go to it directly, with <c>splice(2)</c> from a plain
+    /// upstream socket, or from a pooled buffer otherwise (TLS upstream).
     /// </param>
     /// <param name="cancellationToken">Ends the relay (shutdown, or the client connection closing).</param>
     public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, Socket? clientSocket, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var down = clientSocket is not null && upstream is NetworkStream { Socket: var upstreamSocket } && SpliceCopier.IsSupported
-            ? SpliceCopier.CopyAsync(upstreamSocket, clientSocket, KernelPipePool.Shared, cts.Token)
-            : CopyUpstreamToClientAsync(upstream, client.Output, cts.Token);
+        var down = clientSocket is null ? CopyUpstreamToClientAsync(upstream, client.Output, cts.Token)
+            : upstream is NetworkStream { Socket: var upstreamSocket } && SpliceCopier.IsSupported
+                ? SpliceCopier.CopyAsync(upstreamSocket, clientSocket, KernelPipePool.Shared, cts.Token)
+                : CopyUpstreamToSocketAsync(upstream, clientSocket, cts.Token);
         var up = DrainClientAsync(client.Input, cts.Token);
         var first = await Task.WhenAny(down, up).ConfigureAwait(false);
         await cts.CancelAsync().ConfigureAwait(false);
@@ -87,6 +90,57 @@ public static class FingerRelay
             return new RelayResult(RelayOutcome.UpstreamFailed, total, ex);
         }
         catch (System.Net.Sockets.SocketException ex)
+        {
+            return new RelayResult(RelayOutcome.UpstreamFailed, total, ex);
+        }
+    }
+
+    /// <summary>
+    /// Upstream (e.g. TLS, decrypted straight into a pooled buffer) to the client's socket: no pipe and no send loop in
+    /// between. The buffer is rented only once data is there, so idle followers hold none.
+    /// </summary>
+    private static async Task<RelayResult> CopyUpstreamToSocketAsync(Stream upstream, Socket client, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                await upstream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+                try
+                {
+                    var n = await upstream.ReadAsync(buffer.AsMemory(0, ReadSize), cancellationToken).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        return new RelayResult(RelayOutcome.UpstreamCompleted, total, null);
+                    }
+
+                    try
+                    {
+                        for (var offset = 0; offset < n;)
+                        {
+                            offset += await client.SendAsync(buffer.AsMemory(offset, n - offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                    {
+                        return new RelayResult(RelayOutcome.ClientClosed, total, null);
+                    }
+
+                    total += n;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return new RelayResult(RelayOutcome.Cancelled, total, null);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException)
         {
             return new RelayResult(RelayOutcome.UpstreamFailed, total, ex);
         }

@@ -30,7 +30,9 @@ public sealed partial class TlsServerMiddleware
     public async Task OnConnectionAsync(ConnectionContext context, ConnectionDelegate next)
     {
         var original = context.Transport;
-        var ssl = new SslStream(new DuplexPipeStream(original), leaveInnerStreamOpen: false);
+        // Records go straight to the socket when Kestrel's socket transport is underneath (the connection is ours alone).
+        var socket = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket;
+        var ssl = new SslStream(new DuplexPipeStream(original, socket), leaveInnerStreamOpen: false);
         string? refusal = null;
         string? serverName = null;
         using (var cts = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
