@@ -11,10 +11,36 @@ namespace Orleans.Zuul.Hosting;
 /// stream there, trying the zone's other live gateways when the chosen one refuses.
 /// Shared by the finger gateway and the web frontend so both answer the same way.
 /// </summary>
+/// <remarks>
+/// Every request asks the build's grain. For a build streamed recently, the connection to the hop used last time is
+/// opened while that question is in flight; it is used only if the answer lists that hop, otherwise closed unused.
+/// A repeated request then costs the longer of the two, not their sum (a cross-zone grain call is ~0.5 ms here).
+/// </remarks>
 public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSettings cluster, FingerConnector connector, ILogger<BuildStreamOpener> logger)
 {
+    private readonly RecentRoutes _recent = new();
 
     public async Task<OpenedStream> OpenAsync(string buildId, CancellationToken cancellationToken)
+    {
+        Task<Stream?>? early = _recent.TryGet(buildId, out var last) ? ConnectEarlyAsync(last, buildId, cancellationToken) : null;
+        var usedEarly = false;
+        try
+        {
+            OpenedStream opened;
+            (opened, usedEarly) = await ResolveAndOpenAsync(buildId, last, early, cancellationToken).ConfigureAwait(false);
+            return opened;
+        }
+        finally
+        {
+            // Whatever path was taken, an early connection that was not handed out is closed.
+            if (early is not null && !usedEarly)
+            {
+                await DisposeUnusedAsync(early).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<(OpenedStream Opened, bool UsedEarly)> ResolveAndOpenAsync(string buildId, Route last, Task<Stream?>? early, CancellationToken cancellationToken)
     {
         StreamResolution resolution;
         try
@@ -30,40 +56,51 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
         switch (resolution.Kind)
         {
             case StreamResolutionKind.BuildNotFound:
+                _recent.Forget(buildId);
                 return Fail(StreamFailure.BuildNotFound, FingerErrors.BuildNotFound(buildId));
             case StreamResolutionKind.BuildNotStarted:
+                _recent.Forget(buildId);
                 return Fail(StreamFailure.BuildNotStarted, $"Build ID {buildId} did not start yet\n");
         }
 
-        var candidates = new List<(string Host, int Port, bool Tls)> { (resolution.Host!, resolution.Port, resolution.Tls) };
-        candidates.AddRange(resolution.Alternatives.Select(g => (g.Hostname, g.Port, g.Tls)));
+        var candidates = new List<Route> { new(resolution.Host!, resolution.Port, resolution.Tls) };
+        candidates.AddRange(resolution.Alternatives.Select(g => new Route(g.Hostname, g.Port, g.Tls)));
+        if (early is not null && candidates.Contains(last) && await early.ConfigureAwait(false) is { } earlyStream)
+        {
+            // The answer still lists the hop used last time, and the connection to it is already open.
+            LogDebugConnected(logger, buildId, last.Host, last.Port, resolution.Kind);
+            return (new OpenedStream(earlyStream, StreamFailure.None, string.Empty, last.ToString(), resolution.Kind), true);
+        }
+
         var tlsFailed = false;
-        foreach (var (host, port, tls) in candidates)
+        foreach (var route in candidates)
         {
             try
             {
-                var stream = await connector.ConnectAsync(host, port, tls, buildId, cancellationToken).ConfigureAwait(false);
-                LogDebugConnected(logger, buildId, host, port, resolution.Kind);
-                return new OpenedStream(stream, StreamFailure.None, string.Empty, $"{host}:{port}", resolution.Kind);
+                var stream = await connector.ConnectAsync(route.Host, route.Port, route.Tls, buildId, cancellationToken).ConfigureAwait(false);
+                LogDebugConnected(logger, buildId, route.Host, route.Port, resolution.Kind);
+                _recent.Remember(buildId, route);
+                return (new OpenedStream(stream, StreamFailure.None, string.Empty, route.ToString(), resolution.Kind), false);
             }
             catch (SocketException ex)
             {
-                LogWarningConnectFailed(logger, buildId, host, port, resolution.Kind, ex.SocketErrorCode.ToString());
+                LogWarningConnectFailed(logger, buildId, route.Host, route.Port, resolution.Kind, ex.SocketErrorCode.ToString());
             }
             catch (FingerTlsException ex)
             {
                 tlsFailed = true;
-                LogWarningConnectFailed(logger, buildId, host, port, resolution.Kind, ex.Message);
+                LogWarningConnectFailed(logger, buildId, route.Host, route.Port, resolution.Kind, ex.Message);
             }
         }
 
+        _recent.Forget(buildId);
         return resolution.Kind == StreamResolutionKind.ExecutorFallback
             ? Fail(StreamFailure.NoGatewayInZone, $"Build ID {buildId} runs in zone {resolution.BuildZone}, which has no reachable finger gateway\n")
             : Fail(StreamFailure.UpstreamUnreachable, tlsFailed
                 ? $"Unable to connect to the log streamer for build ID {buildId} (TLS handshake failed)\n"
                 : $"Unable to connect to the log streamer for build ID {buildId}\n");
 
-        static OpenedStream Fail(StreamFailure failure, string message) => new(null, failure, message, null, null);
+        static (OpenedStream, bool) Fail(StreamFailure failure, string message) => (new(null, failure, message, null, null), false);
     }
 
     /// <summary>Whether the build is still running (false when unknown or when the cluster cannot tell).</summary>
@@ -79,6 +116,28 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
         }
     }
 
+    /// <summary>Opens the stream at the hop used last time; null when that fails (the answer decides what happens next).</summary>
+    private async Task<Stream?> ConnectEarlyAsync(Route route, string buildId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await connector.ConnectAsync(route.Host, route.Port, route.Tls, buildId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or FingerTlsException or IOException or OperationCanceledException)
+        {
+            LogDebugEarlyConnectFailed(logger, buildId, route.Host, route.Port, ex.Message);
+            return null;
+        }
+    }
+
+    private static async Task DisposeUnusedAsync(Task<Stream?> early)
+    {
+        if (await early.ConfigureAwait(false) is { } stream)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     [LoggerMessage(100, LogLevel.Error, "Resolving the stream address of build {BuildId} failed")]
     private static partial void LogErrorResolve(ILogger logger, string buildId, Exception exception);
 
@@ -87,4 +146,7 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
 
     [LoggerMessage(102, LogLevel.Warning, "Build {BuildId}: connecting to {Host}:{Port} ({Kind}) failed: {Error}")]
     private static partial void LogWarningConnectFailed(ILogger logger, string buildId, string host, int port, StreamResolutionKind kind, string error);
+
+    [LoggerMessage(103, LogLevel.Debug, "Build {BuildId}: early connection to {Host}:{Port} (the hop used last time) failed: {Error}")]
+    private static partial void LogDebugEarlyConnectFailed(ILogger logger, string buildId, string host, int port, string error);
 }
