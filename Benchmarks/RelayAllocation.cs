@@ -43,19 +43,19 @@ internal static class RelayAllocation
     /// Relays <paramref name="bytes"/> once and an eighth of it once; the difference of the two allocation counts over the
     /// difference of chunks is the steady-state cost per chunk (per-connection set-up cancels out).
     /// </summary>
-    public static async Task<AllocationResult> RunAsync(long bytes)
+    public static async Task<AllocationResult> RunAsync(long bytes, bool splice)
     {
         Array.Fill(Chunk, (byte)'x');
-        await RelayOnceAsync(256L << 20); // JIT, pools and socket engine warm
+        await RelayOnceAsync(256L << 20, splice); // JIT, pools and socket engine warm
         var small = bytes / 8;
-        var (_, _, allocatedSmall) = await MeasureAsync(small);
+        var (_, _, allocatedSmall) = await MeasureAsync(small, splice);
         var gen0 = GC.CollectionCount(0);
         // Three runs, the least allocating one counts: an allocation per chunk shows in every run, while the runtime's
         // own background work (thread injection on a busy machine, timers) lands in some runs only.
         var runs = new List<(long Relayed, double Seconds, long Allocated)>();
         for (var i = 0; i < 3; i++)
         {
-            runs.Add(await MeasureAsync(bytes));
+            runs.Add(await MeasureAsync(bytes, splice));
         }
 
         var (relayed, seconds, allocated) = runs.MinBy(r => r.Allocated);
@@ -66,7 +66,7 @@ internal static class RelayAllocation
         {
             // Diagnose in a second pass (the listener allocates itself, so it never runs during the measurement).
             using var listener = new AllocationSampler();
-            await RelayOnceAsync(bytes);
+            await RelayOnceAsync(bytes, splice);
             result = result with { TopTypes = listener.Top(5) };
         }
 
@@ -102,18 +102,18 @@ internal static class RelayAllocation
         }
     }
 
-    private static async Task<(long Relayed, double Seconds, long Allocated)> MeasureAsync(long bytes)
+    private static async Task<(long Relayed, double Seconds, long Allocated)> MeasureAsync(long bytes, bool splice)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var before = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        var relayed = await RelayOnceAsync(bytes);
+        var relayed = await RelayOnceAsync(bytes, splice);
         var seconds = sw.Elapsed.TotalSeconds;
         return (relayed, seconds, GC.GetTotalAllocatedBytes(true) - before);
     }
 
-    private static async Task<long> RelayOnceAsync(long bytes)
+    private static async Task<long> RelayOnceAsync(long bytes, bool splice)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -134,7 +134,8 @@ internal static class RelayAllocation
             var pump = PumpAsync(toClient.Reader, clientSide);
             var consume = ConsumeAsync(consumer);
             await using var upstream = new NetworkStream(upstreamSide, ownsSocket: false);
-            var result = await FingerRelay.RunAsync(duplex, upstream, CancellationToken.None);
+            // With splice the client's socket is handed over as the gateway does on a plaintext listener (the pipe stays unused).
+            var result = await FingerRelay.RunAsync(duplex, upstream, splice ? clientSide : null, CancellationToken.None);
             await toClient.Writer.CompleteAsync();
             await fromClient.Writer.CompleteAsync();
             await produce;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static Orleans.Zuul.Finger.Splice.LinuxSyscalls;
 
@@ -149,7 +150,8 @@ internal static class SpliceCopier
     }
 
     /// <summary>Moves <paramref name="count"/> bytes out of the pipe and sends them; returns how many the client took.</summary>
-    private static async Task<int> SendFromPipeAsync(KernelPipe pipe, Socket client, int count, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // a slow client waits here often: no allocation per wait
+    private static async ValueTask<int> SendFromPipeAsync(KernelPipe pipe, Socket client, int count, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(CopySize);
         var sent = 0;
@@ -184,7 +186,8 @@ internal static class SpliceCopier
     }
 
     /// <summary>One piece through user space: bytes copied, 0 at the upstream's end, -1 when the client is gone.</summary>
-    private static async Task<int> CopyPieceAsync(Socket upstream, Socket client, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> CopyPieceAsync(Socket upstream, Socket client, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(CopySize);
         try
