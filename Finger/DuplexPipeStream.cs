@@ -63,10 +63,7 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe, Socket? socket = null) 
     {
         try
         {
-            for (var sent = 0; sent < buffer.Length;)
-            {
-                sent += await socket.SendAsync(buffer[sent..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            }
+            await socket.SendAllAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {

@@ -118,10 +118,7 @@ public static class FingerRelay
 
                     try
                     {
-                        for (var offset = 0; offset < n;)
-                        {
-                            offset += await client.SendAsync(buffer.AsMemory(offset, n - offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                        }
+                        await client.SendAllAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
                     {

@@ -5,15 +5,13 @@ namespace Orleans.Zuul.Hosting;
 /// <summary>
 /// The next hop each recently opened build was streamed from, so a repeated request can connect there while the
 /// build's grain is asked again (<see cref="BuildStreamOpener"/> uses that connection only when the answer still lists
-/// the same hop). Bounded: past <see cref="Capacity"/> builds it starts over.
+/// the same hop). Bounded: past its capacity it starts over.
 /// </summary>
 internal sealed class RecentRoutes(int capacity = RecentRoutes.DefaultCapacity)
 {
     public const int DefaultCapacity = 4096;
 
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
-
-    public int Capacity => capacity;
 
     public bool TryGet(string buildId, out Route route) => _routes.TryGetValue(buildId, out route);
 

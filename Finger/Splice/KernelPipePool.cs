@@ -2,7 +2,7 @@ namespace Orleans.Zuul.Finger.Splice;
 
 /// <summary>
 /// Kernel pipes lent to relays only while bytes flow: an idle follower holds none, so 10,000 idle streams do not
-/// cost 20,000 more descriptors. When <see cref="MaxLent"/> are out (or descriptors run out) a relay copies instead.
+/// cost 20,000 more descriptors. When the most it may lend are out (or descriptors run out) a relay copies instead.
 /// </summary>
 internal sealed class KernelPipePool(int pipeCapacity, int maxIdle, int maxLent)
 {
@@ -10,8 +10,6 @@ internal sealed class KernelPipePool(int pipeCapacity, int maxIdle, int maxLent)
 
     private readonly Stack<KernelPipe> _idle = new();
     private int _lent;
-
-    public int MaxLent => maxLent;
 
     /// <summary>Pipes out on loan right now.</summary>
     public int Lent

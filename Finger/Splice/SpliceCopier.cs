@@ -165,10 +165,7 @@ internal static class SpliceCopier
                     return sent; // cannot happen with bytes in the pipe; stop rather than spin
                 }
 
-                for (var offset = 0; offset < read;)
-                {
-                    offset += await client.SendAsync(buffer.AsMemory(offset, read - offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
+                await client.SendAllAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
 
                 sent += read;
             }
@@ -195,10 +192,7 @@ internal static class SpliceCopier
             var n = await upstream.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             try
             {
-                for (var offset = 0; offset < n;)
-                {
-                    offset += await client.SendAsync(buffer.AsMemory(offset, n - offset), SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
+                await client.SendAllAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException)
             {
