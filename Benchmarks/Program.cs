@@ -319,6 +319,15 @@ namespace Orleans.Zuul.Benchmarks
         private async Task ThroughputAsync(Topology topo, List<Target> targets, Target direct, long size)
         {
             var timeout = TimeSpan.FromMinutes(5);
+
+            // One untimed read per target first: the processes have just started (tiered JIT, thread pools, socket
+            // buffers), and the first timed round would otherwise measure that.
+            Say("throughput: one untimed read per target (warm-up)");
+            foreach (var t in targets)
+            {
+                await LoadClient.ThroughputAsync(t, 1, 1, size, timeout);
+            }
+
             foreach (var (clients, rounds, reads) in new[] { (1, options.Rounds1, options.Reads1), (options.Clients20, options.Rounds20, 1) })
             {
                 Say($"throughput, {clients} client(s): {rounds} round(s), {reads} read(s) of {size / 1e6:0} MB per client per target");
