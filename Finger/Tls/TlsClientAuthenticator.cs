@@ -30,7 +30,6 @@ public sealed class TlsClientAuthenticator
         {
             TargetHost = host,
             EnabledSslProtocols = TlsProtocols.Allowed,
-            CipherSuitesPolicy = TlsProtocols.Suites,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
             ClientCertificateContext = _certificate?.Context,
             RemoteCertificateValidationCallback = (_, certificate, _, errors) =>

@@ -89,7 +89,6 @@ public sealed partial class TlsServerMiddleware
         {
             ServerCertificateContext = source.Context,
             EnabledSslProtocols = TlsProtocols.Allowed,
-            CipherSuitesPolicy = TlsProtocols.Suites,
             ClientCertificateRequired = _options.ClientCertificateRequired,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
