@@ -29,6 +29,9 @@ public static class WebFrontendApp
             .. FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"),
             .. connector.LocalAddress is { Length: > 0 } local && !System.Net.IPAddress.TryParse(local, out _)
                 ? [$"FingerClient:LocalAddress '{local}' is not an IP address."] : Array.Empty<string>(),
+            .. builder.Configuration[BuildEventHub.CheckIntervalKey] is { Length: > 0 } check
+               && (!TimeSpan.TryParse(check, System.Globalization.CultureInfo.InvariantCulture, out var interval) || interval <= TimeSpan.Zero)
+                ? [$"{BuildEventHub.CheckIntervalKey} must be a positive time span such as 00:00:30 (got '{check}')."] : Array.Empty<string>(),
         ]);
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton<BuildStreamOpener>();

@@ -14,7 +14,7 @@ public sealed class BuildEventHubTests
     [Fact]
     public async Task EveryListenerGetsEveryEvent()
     {
-        var hub = new BuildEventHub(null!, NullLogger<BuildEventHub>.Instance);
+        var hub = new BuildEventHub(null!, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), NullLogger<BuildEventHub>.Instance);
         using var a = hub.Listen();
         using var b = hub.Listen();
         await hub.OnNextAsync(Started);
@@ -27,7 +27,7 @@ public sealed class BuildEventHubTests
     [Fact]
     public async Task AListenerThatFallsBehindIsCutOffNotSilentlyThinned()
     {
-        var hub = new BuildEventHub(null!, NullLogger<BuildEventHub>.Instance);
+        var hub = new BuildEventHub(null!, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), NullLogger<BuildEventHub>.Instance);
         using var slow = hub.Listen();
         for (var i = 0; i <= BuildEventHub.ListenerCapacity; i++)
         {
@@ -45,7 +45,7 @@ public sealed class BuildEventHubTests
     [Fact]
     public async Task ADisposedListenerGetsNothingMore()
     {
-        var hub = new BuildEventHub(null!, NullLogger<BuildEventHub>.Instance);
+        var hub = new BuildEventHub(null!, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), NullLogger<BuildEventHub>.Instance);
         var gone = hub.Listen();
         gone.Dispose();
         await hub.OnNextAsync(Started);

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Integration;
+using Orleans.Zuul.WebFrontend;
+
+namespace Orleans.Zuul.Tests.WebConsole;
+
+/// <summary>
+/// The web frontend's build event subscription disappears from the cluster (as when the silo holding the pub-sub
+/// state restarts): the hub notices, subscribes again, ends its listeners so browsers reload, and events flow again.
+/// </summary>
+public sealed class EventSubscriptionRecoveryTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly ClusterHarness _cluster = new();
+
+    public async Task InitializeAsync() => await _cluster.StartSiloAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task ALostSubscriptionIsMadeAgainAndEventsFlow()
+    {
+        var web = WebFrontendApp.Build(
+            [.. _cluster.ClientArgs(), "--urls", "http://127.0.0.1:0", "--" + BuildEventHub.CheckIntervalKey, "00:00:00.200"],
+            _cluster.ConfigureLogging);
+        _cluster.Track(web);
+        await web.StartAsync();
+        var hub = web.Services.GetRequiredService<BuildEventHub>();
+        await Deadline.UntilAsync(() => hub.Subscribed.IsCompleted, Timeout, "the web frontend to subscribe to build events");
+        var uri = new Uri(web.Urls.First());
+        await using var before = await SseClient.ConnectAsync(uri, Timeout);
+
+        // Drop the subscription from the cluster's side, as lost pub-sub state would.
+        var stream = web.Services.GetRequiredService<IClusterClient>().GetStreamProvider(BuildEvents.StreamProvider)
+            .GetStream<BuildEvent>(StreamId.Create(BuildEvents.Namespace, BuildEvents.Key));
+        var handles = await stream.GetAllSubscriptionHandles();
+        Assert.NotEmpty(handles);
+        foreach (var handle in handles)
+        {
+            await handle.UnsubscribeAsync();
+        }
+
+        await Deadline.UntilAsync(() => hub.Resubscriptions == 1, Timeout, "the hub to notice the lost subscription and subscribe again");
+        await Deadline.UntilAsync(async () => (await stream.GetAllSubscriptionHandles()).Count == 1, Timeout, "exactly one subscription again");
+
+        // The listener from before was ended (it may have missed events); a new one gets what happens next.
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(() => before.NextAsync(_ => true, Timeout, "the old listener is ended"));
+        await using var after = await SseClient.ConnectAsync(uri, Timeout);
+        var id = Guid.NewGuid().ToString("N");
+        await _cluster.Grains.GetGrain<IBuildGrain>(id).StartAsync(new BuildStart(null, "127.0.0.1", 7900, "job", DateTimeOffset.UtcNow));
+        await after.NextAsync(e => e.GetProperty("build").GetProperty("uuid").GetString() == id, Timeout, $"the started event of {id}");
+    }
+}
