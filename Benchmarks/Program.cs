@@ -522,8 +522,8 @@ namespace Orleans.Zuul.Benchmarks
             }
 
             // Warm-up, not counted: enough requests for the runtime's tiered JIT to have compiled the hot paths of every
-            // process (tier 1 after 30 calls, compiled in the background), as in a gateway that has been up a while.
-            for (var i = 0; i < 60; i++)
+            // process (instrumented tier, then tier 1, compiled in the background), as in a gateway that has been up a while.
+            for (var i = 0; i < 300; i++)
             {
                 foreach (var t in warmTargets)
                 {

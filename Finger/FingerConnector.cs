@@ -34,7 +34,15 @@ public sealed class FingerConnector(FingerConnectorOptions options)
                 {
                     // The host map lets a name (kept for SNI and certificate checks) reach another address.
                     var address = options.Hosts.TryGetValue(host, out var mapped) ? mapped : host;
-                    await socket.ConnectAsync(address, port, cts.Token).ConfigureAwait(false);
+                    if (IPAddress.TryParse(address, out var ip))
+                    {
+                        // An address needs no name lookup (the usual case: executors and gateways register addresses).
+                        await socket.ConnectAsync(new IPEndPoint(ip, port), cts.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await socket.ConnectAsync(address, port, cts.Token).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {

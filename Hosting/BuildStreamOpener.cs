@@ -22,12 +22,14 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
 
     public async Task<OpenedStream> OpenAsync(string buildId, CancellationToken cancellationToken)
     {
+        // The grain call first: it is the longer of the two (a cross-zone call is a silo-to-silo round trip).
+        var resolving = ResolveAsync(buildId, cancellationToken);
         Task<Stream?>? early = _recent.TryGet(buildId, out var last) ? ConnectEarlyAsync(last, buildId, cancellationToken) : null;
         var usedEarly = false;
         try
         {
             OpenedStream opened;
-            (opened, usedEarly) = await ResolveAndOpenAsync(buildId, last, early, cancellationToken).ConfigureAwait(false);
+            (opened, usedEarly) = await ResolveAndOpenAsync(buildId, resolving, last, early, cancellationToken).ConfigureAwait(false);
             return opened;
         }
         finally
@@ -40,12 +42,16 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
         }
     }
 
-    private async Task<(OpenedStream Opened, bool UsedEarly)> ResolveAndOpenAsync(string buildId, Route last, Task<Stream?>? early, CancellationToken cancellationToken)
+    private Task<StreamResolution> ResolveAsync(string buildId, CancellationToken cancellationToken) =>
+        grains.GetGrain<IBuildGrain>(buildId).ResolveStreamAddressAsync(cluster.Zone).WaitAsync(cancellationToken);
+
+    private async Task<(OpenedStream Opened, bool UsedEarly)> ResolveAndOpenAsync(
+        string buildId, Task<StreamResolution> resolving, Route last, Task<Stream?>? early, CancellationToken cancellationToken)
     {
         StreamResolution resolution;
         try
         {
-            resolution = await grains.GetGrain<IBuildGrain>(buildId).ResolveStreamAddressAsync(cluster.Zone).WaitAsync(cancellationToken).ConfigureAwait(false);
+            resolution = await resolving.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
