@@ -51,10 +51,6 @@ public static class FingerRelay
         return result;
     }
 
-    /// <summary>Relays through user space only (the client is not a plain socket of its own).</summary>
-    public static Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, CancellationToken cancellationToken) =>
-        RunAsync(client, upstream, clientSocket: null, cancellationToken);
-
     private static async Task<RelayResult> CopyUpstreamToClientAsync(Stream upstream, PipeWriter output, CancellationToken cancellationToken)
     {
         long total = 0;
