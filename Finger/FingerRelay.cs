@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Orleans.Zuul.Finger.Splice;
@@ -28,8 +27,8 @@ public static class FingerRelay
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var down = clientSocket is null ? CopyUpstreamToClientAsync(upstream, client.Output, cts.Token)
-            : upstream is NetworkStream { Socket: var upstreamSocket } && SpliceCopier.IsSupported
-                ? SpliceCopier.CopyAsync(upstreamSocket, clientSocket, KernelPipePool.Shared, cts.Token)
+            : upstream is NetworkStream plain && SpliceCopier.IsSupported
+                ? SpliceCopier.CopyAsync(plain, clientSocket, KernelPipePool.Shared, cts.Token)
                 : CopyUpstreamToSocketAsync(upstream, clientSocket, cts.Token);
         var up = DrainClientAsync(client.Input, cts.Token);
         var first = await Task.WhenAny(down, up).ConfigureAwait(false);
@@ -103,30 +102,18 @@ public static class FingerRelay
             while (true)
             {
                 await upstream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-                var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
-                try
+                var n = await client.CopyPieceAsync(upstream, ReadSize, cancellationToken).ConfigureAwait(false);
+                if (n < 0)
                 {
-                    var n = await upstream.ReadAsync(buffer.AsMemory(0, ReadSize), cancellationToken).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        return new RelayResult(RelayOutcome.UpstreamCompleted, total, null);
-                    }
-
-                    try
-                    {
-                        await client.SendAllAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-                    {
-                        return new RelayResult(RelayOutcome.ClientClosed, total, null);
-                    }
-
-                    total += n;
+                    return new RelayResult(RelayOutcome.ClientClosed, total, null);
                 }
-                finally
+
+                if (n == 0)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    return new RelayResult(RelayOutcome.UpstreamCompleted, total, null);
                 }
+
+                total += n;
             }
         }
         catch (OperationCanceledException)

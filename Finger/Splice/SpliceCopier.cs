@@ -18,8 +18,9 @@ internal static class SpliceCopier
 
     public static bool IsSupported => OperatingSystem.IsLinux();
 
-    public static async Task<RelayResult> CopyAsync(Socket upstream, Socket client, KernelPipePool pool, CancellationToken cancellationToken)
+    public static async Task<RelayResult> CopyAsync(NetworkStream upstreamStream, Socket client, KernelPipePool pool, CancellationToken cancellationToken)
     {
+        var upstream = upstreamStream.Socket;
         long total = 0;
         bool upstreamRef = false, clientRef = false;
         try
@@ -36,7 +37,7 @@ internal static class SpliceCopier
                 var pipe = pool.Rent();
                 if (pipe is null)
                 {
-                    var copied = await CopyPieceAsync(upstream, client, cancellationToken).ConfigureAwait(false);
+                    var copied = await client.CopyPieceAsync(upstreamStream, CopySize, cancellationToken).ConfigureAwait(false);
                     if (copied < 0)
                     {
                         return new RelayResult(RelayOutcome.ClientClosed, total, null);
@@ -125,9 +126,9 @@ internal static class SpliceCopier
         {
             return new RelayResult(RelayOutcome.Cancelled, total, null);
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException or IOException)
         {
-            // Only the upstream wait throws here; client failures end the loop as ClientClosed above.
+            // Only the upstream (its wait or a copied piece) throws here; client failures end the loop as ClientClosed above.
             return new RelayResult(RelayOutcome.UpstreamFailed, total, ex);
         }
         catch (ObjectDisposedException)
@@ -175,31 +176,6 @@ internal static class SpliceCopier
         catch (SocketException)
         {
             return sent;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>One piece through user space: bytes copied, 0 at the upstream's end, -1 when the client is gone.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<int> CopyPieceAsync(Socket upstream, Socket client, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(CopySize);
-        try
-        {
-            var n = await upstream.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await client.SendAllAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException)
-            {
-                return -1;
-            }
-
-            return n;
         }
         finally
         {
