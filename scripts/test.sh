@@ -6,6 +6,16 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh zookeeper socat docker-compose chromium chromium-driver
 mkdir -p artifacts
 dotnet build Orleans.Zuul.sln -c Release -nologo -clp:ErrorsOnly
+set +e
 dotnet test Tests/Tests.csproj -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --logger "trx;LogFileName=tests.trx" \
-  --results-directory artifacts/test-results --blame-hang-timeout 5m "$@"
+  --results-directory artifacts/test-results --blame-hang-timeout 5m "$@" 2>&1 | tee artifacts/test-output.log
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+  # A CI log is often read from its tail: repeat each failure, in the order they happened, with its first message line.
+  echo
+  echo "=== failed tests, in order (full output: artifacts/test-output.log) ==="
+  grep -A1 -E '^\[xUnit\.net [0-9:.]+\] +[^ ].* \[FAIL\]$' artifacts/test-output.log | grep -v '^--$' | head -60 || true
+fi
+exit "$status"

@@ -20,9 +20,29 @@ public sealed class ZooKeeperFixture : IAsyncLifetime
     /// <summary>Creates a fresh chroot node (<c>/test-&lt;guid&gt;</c>) and returns the connection string rooted there.</summary>
     public async Task<string> NewChrootAsync()
     {
+        // A test that failed between stopping and restarting the shared server must not fail every later test.
+        if (await Server.EnsureRunningAsync() is { } repaired)
+        {
+            Console.Error.WriteLine($"ZooKeeperFixture: the shared server on port {Server.Port} was restarted before the next test: {repaired}");
+        }
+
         var chroot = "/test-" + Guid.NewGuid().ToString("N");
-        await using var root = await ConnectAsync(Server.ConnectionString);
-        await root.CreateAsync(chroot);
+        ZooKeeperClient root;
+        try
+        {
+            root = await ConnectAsync(Server.ConnectionString);
+        }
+        catch (ConnectionLossException exception)
+        {
+            throw new InvalidOperationException(
+                $"The shared ZooKeeper server (running: {Server.IsRunning}) did not take a session: {exception.Message}\n{Server.DescribeForFailure()}", exception);
+        }
+
+        await using (root)
+        {
+            await root.CreateAsync(chroot);
+        }
+
         return Server.ConnectionString + chroot;
     }
 

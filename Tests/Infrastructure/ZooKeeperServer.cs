@@ -17,6 +17,8 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     private readonly string _directory;
     private readonly string _configPath;
     private Process? _process;
+    private readonly Lock _consoleLock = new();
+    private bool _paused;
 
     private ZooKeeperServer(int port, string directory)
     {
@@ -49,6 +51,9 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     /// <summary>The server's own log, for assertion messages.</summary>
     public string LogPath => Path.Combine(_directory, "server.log");
 
+    /// <summary>What the JVM printed outside the log (fatal errors, a failed bind before logging started).</summary>
+    public string ConsolePath => Path.Combine(_directory, "console.log");
+
     public static async Task<ZooKeeperServer> StartAsync()
     {
         var zookeeperJar = Path.Combine(JavaDir, "zookeeper.jar");
@@ -58,12 +63,12 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         }
 
         var directory = Path.Combine(Path.GetTempPath(), "zk-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var server = new ZooKeeperServer(FreePort(), directory);
+        var server = new ZooKeeperServer(RestartablePort.Next(), directory);
         await server.StartAsync(CancellationToken.None);
         return server;
     }
 
-    /// <summary>Starts the process and waits until it serves requests.</summary>
+    /// <summary>Starts the process and waits until it serves requests; a JVM that dies while starting is started again.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (IsRunning)
@@ -71,6 +76,70 @@ public sealed class ZooKeeperServer : IAsyncDisposable
             return;
         }
 
+        var deadline = DateTime.UtcNow + StartTimeout;
+        for (var attempt = 1; ; attempt++)
+        {
+            var process = Launch();
+            while (!await ServesRequestsAsync(cancellationToken))
+            {
+                if (process.HasExited)
+                {
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"ZooKeeper did not answer on port {Port} within {StartTimeout}: {DescribeForFailure()}");
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+
+            if (!process.HasExited)
+            {
+                return;
+            }
+
+            var exitCode = process.ExitCode;
+            _process = null;
+            process.Dispose();
+            if (attempt >= 3 || DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"ZooKeeper on port {Port} exited with {exitCode} while starting, {attempt} times: {DescribeForFailure()}");
+            }
+
+            Console.Error.WriteLine($"ZooKeeper on port {Port} exited with {exitCode} while starting (attempt {attempt}); starting it again. {DescribeForFailure()}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Puts the server back in service if a test left it stopped or frozen; returns what was wrong, or null.
+    /// Shared by a whole collection, one broken test must not take every later one with it.
+    /// </summary>
+    public async Task<string?> EnsureRunningAsync()
+    {
+        string? repaired = null;
+        if (_paused && IsRunning)
+        {
+            Resume();
+            repaired = "it was frozen (SIGSTOP)";
+        }
+
+        if (!IsRunning)
+        {
+            var exitCode = _process is { HasExited: true } exited ? exited.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
+            _process?.Dispose();
+            _process = null;
+            repaired = $"it was not running (exit code {exitCode}): {DescribeForFailure()}";
+            await StartAsync(CancellationToken.None);
+        }
+
+        return repaired;
+    }
+
+    private Process Launch()
+    {
         // zookeeper.jar's manifest carries the rest of the class path; slf4j-simple writes the server log to a file.
         var classPath = string.Join(':', new[] { "zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar", "slf4j-simple.jar" }
             .Select(jar => Path.Combine(JavaDir, jar))
@@ -95,27 +164,34 @@ public sealed class ZooKeeperServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start java.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (!await ServesRequestsAsync(cancellationToken))
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start java.");
+        _process = process;
+        _paused = false;
+        // Little is printed here (the log goes to LogPath), so appending line by line is cheap and needs no disposal.
+        DataReceivedEventHandler write = (_, e) =>
         {
-            if (_process.HasExited)
+            if (e.Data is not { } line)
             {
-                throw new InvalidOperationException($"ZooKeeper exited with {_process.ExitCode}: {ReadLogTail()}");
+                return;
             }
 
-            if (DateTime.UtcNow > deadline)
+            lock (_consoleLock)
             {
-                throw new TimeoutException($"ZooKeeper did not answer on port {Port} within {StartTimeout}: {ReadLogTail()}");
+                try
+                {
+                    File.AppendAllText(ConsolePath, line + "\n");
+                }
+                catch (IOException)
+                {
+                    // The directory is gone once the server is disposed; a handler must never throw.
+                }
             }
-
-            await Task.Delay(50, cancellationToken);
-        }
+        };
+        process.OutputDataReceived += write;
+        process.ErrorDataReceived += write;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     /// <summary>Kills the server (like a crash: no goodbye to clients) and waits until the port is free.</summary>
@@ -123,6 +199,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     {
         var process = _process;
         _process = null;
+        _paused = false;
         if (process is null)
         {
             return;
@@ -138,10 +215,24 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     }
 
     /// <summary>Freezes the server process (SIGSTOP): connections stay open but nothing is answered.</summary>
-    public void Pause() => Signal(19);
+    /// <remarks>
+    /// kill() returns before every thread has stopped; a request sent in that window could still be answered.
+    /// So this waits until each of the JVM's threads shows state T in /proc.
+    /// </remarks>
+    public async Task PauseAsync()
+    {
+        Signal(19);
+        _paused = true;
+        var pid = _process!.Id;
+        await Eventually.UntilAsync(() => AllThreadsStopped(pid), $"every thread of ZooKeeper (pid {pid}) to be stopped", TimeSpan.FromSeconds(10));
+    }
 
     /// <summary>Thaws a paused server (SIGCONT).</summary>
-    public void Resume() => Signal(18);
+    public void Resume()
+    {
+        Signal(18);
+        _paused = false;
+    }
 
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
@@ -193,17 +284,45 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         }
     }
 
-    private string ReadLogTail()
+    /// <summary>The tails of the server's log and console, for assertion messages.</summary>
+    public string DescribeForFailure() => $"log: {Tail(LogPath)}\nconsole: {Tail(ConsolePath)}";
+
+    private static string Tail(string path)
     {
         try
         {
-            var lines = File.ReadAllLines(LogPath);
-            return string.Join('\n', lines.TakeLast(20));
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            var lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return lines.Length == 0 ? "(empty)" : string.Join('\n', lines.TakeLast(20));
         }
-        catch (IOException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return "(no server log)";
+            return "(none)";
         }
+    }
+
+    private static bool AllThreadsStopped(int pid)
+    {
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                // The state follows the parenthesised command name, which may itself contain spaces.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+                if (state is not ('T' or 't' or 'Z' or 'X'))
+                {
+                    return false;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // The thread ended meanwhile.
+            }
+        }
+
+        return true;
     }
 
     private void Signal(int signal)
@@ -217,11 +336,4 @@ public sealed class ZooKeeperServer : IAsyncDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

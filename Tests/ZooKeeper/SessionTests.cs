@@ -17,14 +17,21 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
         await client.CreateAsync("/ephemeral", mode: CreateMode.Ephemeral);
 
         // Frozen, the server takes the request but never answers: it is in flight when the server dies.
-        fixture.Server.Pause();
-        var inFlight = client.GetDataAsync("/ephemeral");
-        await fixture.Server.StopAsync();
-        var error = await Eventually.WithinAsync(Assert.ThrowsAsync<ConnectionLossException>(() => inFlight), "in-flight request to fail");
-        Assert.Equal("/ephemeral", error.Path);
-        await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended after the server died");
+        await fixture.Server.PauseAsync();
+        try
+        {
+            var inFlight = client.GetDataAsync("/ephemeral");
+            await fixture.Server.StopAsync();
+            var error = await Eventually.WithinAsync(Assert.ThrowsAsync<ConnectionLossException>(() => inFlight), "in-flight request to fail");
+            Assert.Equal("/ephemeral", error.Path);
+            await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended after the server died");
+        }
+        finally
+        {
+            // Shared by the collection: back in service whether or not the assertions above held.
+            await fixture.Server.EnsureRunningAsync();
+        }
 
-        await fixture.Server.StartAsync(CancellationToken.None);
         await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Connected), "reconnect after restart");
         Assert.Equal(session, client.SessionId);
 
