@@ -20,15 +20,17 @@ public static class ZooKeeperSettings
         }
 
         var options = new ZooKeeperOptions();
+        var clustering = new ZooKeeperClusteringOptions();
         try
         {
             Bind(configuration, options);
+            configuration.GetSection(ZooKeeperOptions.Section + ":Clustering").Bind(clustering);
         }
         catch (InvalidOperationException ex)
         {
             return [$"ZooKeeper: {ex.Message}"];
         }
 
-        return ZooKeeperOptionsValidator.Errors(options);
+        return [.. ZooKeeperOptionsValidator.Errors(options), .. ZooKeeperClusteringOptionsValidator.Errors(clustering)];
     }
 }

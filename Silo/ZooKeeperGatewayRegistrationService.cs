@@ -71,10 +71,21 @@ internal sealed partial class ZooKeeperGatewayRegistrationService(
 
         try
         {
-            // Bounded: shutdown must not hang on an unreachable ZooKeeper (the session's end removes the node anyway).
-            registration.SetStateAsync(ZooKeeperGatewayDirectory.ToWire(GatewayState.Draining)).Wait(DrainTimeout);
-            registration.DisposeAsync().AsTask().Wait(DrainTimeout);
-            LogInformationUnregistered(logger, registration.Path);
+            // One bounded wait for both steps: shutdown must not hang on an unreachable ZooKeeper, and the node is
+            // ephemeral, so the session's end removes it anyway.
+            var removed = Task.Run(async () =>
+            {
+                await registration.SetStateAsync(ZooKeeperGatewayDirectory.ToWire(GatewayState.Draining)).ConfigureAwait(false);
+                await registration.DisposeAsync().ConfigureAwait(false);
+            });
+            if (removed.Wait(DrainTimeout))
+            {
+                LogInformationUnregistered(logger, registration.Path);
+            }
+            else
+            {
+                LogWarningUnregisterTimedOut(logger, registration.Path, DrainTimeout, connection.State?.ToString() ?? "never connected");
+            }
         }
         catch (Exception ex)
         {
@@ -93,4 +104,7 @@ internal sealed partial class ZooKeeperGatewayRegistrationService(
 
     [LoggerMessage(313, LogLevel.Warning, "Removing the finger gateway registration {Path} failed")]
     private static partial void LogWarningUnregisterFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(314, LogLevel.Warning, "Finger gateway draining: {Path} not removed within {Timeout} (ZooKeeper session {State}); it goes when the session expires")]
+    private static partial void LogWarningUnregisterTimedOut(ILogger logger, string path, TimeSpan timeout, string state);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
 using Orleans.Messaging;
+using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
@@ -29,8 +30,9 @@ public static class ZooKeeperOrleansExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddZooKeeperConnection(configure);
-        builder.Services.AddOptions<ZooKeeperClusteringOptions>().Configure(o => clustering?.Invoke(o));
+        AddClusteringOptions(builder.Services, clustering);
         builder.Services.AddSingleton<IMembershipTable, ZooKeeperMembershipTable>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MembershipShutdownBound>();
         return builder;
     }
 
@@ -39,9 +41,15 @@ public static class ZooKeeperOrleansExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddZooKeeperConnection(configure);
-        builder.Services.AddOptions<ZooKeeperClusteringOptions>().Configure(o => clustering?.Invoke(o));
+        AddClusteringOptions(builder.Services, clustering);
         builder.Services.AddSingleton<IGatewayListProvider, ZooKeeperGatewayListProvider>();
         return builder;
+    }
+
+    private static void AddClusteringOptions(IServiceCollection services, Action<ZooKeeperClusteringOptions>? clustering)
+    {
+        services.AddOptions<ZooKeeperClusteringOptions>().Configure(o => clustering?.Invoke(o)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ZooKeeperClusteringOptions>, ZooKeeperClusteringOptionsValidator>());
     }
 
     /// <summary>Grain storage <paramref name="name"/> in ZooKeeper (<c>/grains/&lt;type&gt;/&lt;key&gt;</c>), JSON, ETag = znode version.</summary>

@@ -52,12 +52,13 @@ public sealed class OperabilityTests(ZooKeeperFixture fixture)
             "--ZooKeeper:SessionTimeout", "00:00:00.100",
             "--ZooKeeper:ConnectTimeout", "-00:00:01",
             "--ZooKeeper:Root", "relative",
+            "--ZooKeeper:Clustering:UnreachableShutdownTimeout", "00:00:00",
             "--Builds:Retention", "00:00:00",
             "--Health:Port", "70000",
             "--Orleans:AdvertisedAddress", "not-an-ip",
         ], ClusterHarness.QuietLogging));
         var all = string.Join("\n", error.Errors);
-        foreach (var key in new[] { "ZooKeeper:SessionTimeout", "ZooKeeper:ConnectTimeout", "ZooKeeper:Root", "Builds:Retention", "Health:Port", "Orleans:AdvertisedAddress" })
+        foreach (var key in new[] { "ZooKeeper:SessionTimeout", "ZooKeeper:ConnectTimeout", "ZooKeeper:Root", "ZooKeeper:Clustering:UnreachableShutdownTimeout", "Builds:Retention", "Health:Port", "Orleans:AdvertisedAddress" })
         {
             Assert.Contains(key, all, StringComparison.Ordinal);
         }
