@@ -28,6 +28,7 @@ public static partial class ExecutorApp
         // No reload-on-change of appsettings: it watches the content root recursively, and inotify instances and
         // watches are better spent on followed builds. Explicit arguments still win.
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange", "false", .. args]);
+        builder.Services.AddConsoleLogDefaults();
         var settings = ReadOptions(builder.Configuration);
         StartupValidation.ThrowIfInvalid("executor", ExecutorOptionsValidator.Collect(settings));
 

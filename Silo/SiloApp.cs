@@ -18,6 +18,7 @@ public static class SiloApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Services.AddConsoleLogDefaults();
         configure?.Invoke(builder);
         var cluster = ClusterSettings.FromConfiguration(builder.Configuration);
         var gateway = new FingerGatewayOptions();

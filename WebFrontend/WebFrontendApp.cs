@@ -17,6 +17,7 @@ public static class WebFrontendApp
     {
         // Content root next to the binaries, so wwwroot is found wherever the process is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddConsoleLogDefaults();
         configure?.Invoke(builder);
         builder.AddZuulClusterClient(client =>
         {

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Orleans.Zuul.Hosting;
+
+namespace Orleans.Zuul.Tests.Hosting;
+
+public sealed class ConsoleLogDefaultsTests
+{
+    [Theory]
+    [InlineData("silo")]
+    [InlineData("web")]
+    [InlineData("executor")]
+    public async Task ConsoleLinesCarryAUtcTimestampByDefault(string component)
+    {
+        await using var app = Build(component, []);
+        var options = app.Services.GetRequiredService<IOptionsMonitor<SimpleConsoleFormatterOptions>>().CurrentValue;
+        Assert.Equal(ConsoleLogDefaults.TimestampFormat, options.TimestampFormat);
+        Assert.True(options.UseUtcTimestamp);
+    }
+
+    [Fact]
+    public async Task AConfiguredFormatWins()
+    {
+        await using var app = Build("silo", ["--Logging:Console:FormatterOptions:TimestampFormat", "HH:mm:ss "]);
+        var options = app.Services.GetRequiredService<IOptionsMonitor<SimpleConsoleFormatterOptions>>().CurrentValue;
+        Assert.Equal("HH:mm:ss ", options.TimestampFormat);
+        Assert.False(options.UseUtcTimestamp);
+    }
+
+    private static Microsoft.AspNetCore.Builder.WebApplication Build(string component, string[] args) => component switch
+    {
+        "silo" => Orleans.Zuul.Silo.SiloApp.Build(args),
+        "web" => Orleans.Zuul.WebFrontend.WebFrontendApp.Build(args),
+        _ => Orleans.Zuul.Executor.ExecutorApp.Build(["--Executor:JobRoot", Path.GetTempPath(), .. args]),
+    };
+}
