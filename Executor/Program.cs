@@ -1,3 +1,4 @@
+using Orleans.Zuul.Hosting;
 using Orleans.Zuul.Executor;
 
-await ExecutorApp.Build(args).RunAsync();
+return await ComponentMain.RunAsync("executor", () => ExecutorApp.Build(args));

@@ -39,8 +39,8 @@ public sealed class ClusterSettings
         settings.ServiceId = configuration["Cluster:ServiceId"] is { Length: > 0 } sid ? sid : settings.ServiceId;
         settings.ZooKeeperConnectionString = configuration["ZooKeeper:ConnectionString"] is { Length: > 0 } zk ? zk : null;
         settings.Zone = configuration["Zone"] is { Length: > 0 } zone ? zone : null;
-        settings.SiloPort = ReadPort(configuration, "Orleans:SiloPort", settings.SiloPort);
-        settings.GatewayPort = ReadPort(configuration, "Orleans:GatewayPort", settings.GatewayPort);
+        settings.SiloPort = settings.ReadPort(configuration, "Orleans:SiloPort", settings.SiloPort);
+        settings.GatewayPort = settings.ReadPort(configuration, "Orleans:GatewayPort", settings.GatewayPort);
         if (configuration["Orleans:PrimarySiloEndpoint"] is { Length: > 0 } primary)
         {
             settings.PrimarySiloEndpoint = System.Net.IPEndPoint.TryParse(primary, out var ep) ? ep : InvalidEndpoint;
@@ -52,7 +52,7 @@ public sealed class ClusterSettings
     /// <summary>Every problem with these settings, for one start-up error that lists them all.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<string>(_parseErrors);
         if (string.IsNullOrWhiteSpace(ClusterId))
         {
             errors.Add("Cluster:Id must not be empty.");
@@ -83,7 +83,9 @@ public sealed class ClusterSettings
 
     private static readonly System.Net.IPEndPoint InvalidEndpoint = new(System.Net.IPAddress.None, 0);
 
-    private static int ReadPort(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, int fallback)
+    private readonly List<string> _parseErrors = [];
+
+    private int ReadPort(Microsoft.Extensions.Configuration.IConfiguration configuration, string key, int fallback)
     {
         var text = configuration[key];
         if (string.IsNullOrEmpty(text))
@@ -91,7 +93,13 @@ public sealed class ClusterSettings
             return fallback;
         }
 
-        // An unparsable value becomes -1 so Validate reports it with the key's name.
-        return int.TryParse(text, out var port) ? port : -1;
+        if (int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var port))
+        {
+            return port;
+        }
+
+        // Reported by Validate with the key's name and the value as given.
+        _parseErrors.Add($"{key} must be a port number 0..65535 (got '{text}').");
+        return fallback;
     }
 }

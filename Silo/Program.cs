@@ -1,3 +1,4 @@
+using Orleans.Zuul.Hosting;
 using Orleans.Zuul.Silo;
 
-await SiloApp.Build(args).RunAsync();
+return await ComponentMain.RunAsync("silo", () => SiloApp.Build(args));

@@ -41,6 +41,11 @@ public static class SiloApp
         }
 
         errors.AddRange(new[] { healthError, advertisedError }.OfType<string>());
+        if (errors.Count == 0)
+        {
+            errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
+        }
+
         StartupValidation.ThrowIfInvalid("silo", errors);
 
         builder.Services.AddSingleton(cluster);
@@ -153,6 +158,23 @@ public static class SiloApp
         {
             silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
         }
+    }
+
+    /// <summary>Every listening port this silo will need that something else holds already.</summary>
+    private static IEnumerable<string> PortsInUse(IConfiguration configuration, ClusterSettings cluster, FingerGatewayOptions gateway, int? health)
+    {
+        // With ZooKeeper Orleans listens on every address; embedded clustering on loopback.
+        var orleans = cluster.ZooKeeperConnectionString is null ? IPAddress.Loopback : IPAddress.Any;
+        string?[] errors =
+        [
+            PortAvailability.Check("Orleans:SiloPort", orleans, cluster.SiloPort),
+            PortAvailability.Check("Orleans:GatewayPort", orleans, cluster.GatewayPort),
+            gateway.Enabled ? PortAvailability.Check("FingerGateway:Port", IPAddress.Parse(gateway.ListenAddress), gateway.Port) : null,
+            health is { } h && IPAddress.TryParse(configuration["Health:ListenAddress"] is { Length: > 0 } a ? a : "0.0.0.0", out var healthAddress)
+                ? PortAvailability.Check("Health:Port", healthAddress, h)
+                : null,
+        ];
+        return errors.OfType<string>();
     }
 
     /// <summary><c>Health:Port</c>: an HTTP listener serving <c>/healthz</c>; absent = none.</summary>

@@ -1,3 +1,4 @@
+using Orleans.Zuul.Hosting;
 using Orleans.Zuul.WebFrontend;
 
-await WebFrontendApp.Build(args).RunAsync();
+return await ComponentMain.RunAsync("web frontend", () => WebFrontendApp.Build(args));

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using Orleans.Zuul.Hosting;
+using Orleans.Zuul.Silo;
+
+namespace Orleans.Zuul.Tests.Silo;
+
+/// <summary>A silo whose ports are taken says which settings, all at once, before it joins any cluster.</summary>
+public sealed class PortsInUseTests
+{
+    [Fact]
+    public void EveryTakenPortIsNamedAtStartUp()
+    {
+        using var finger = Listen();
+        using var silo = Listen();
+        using var health = Listen();
+        var ex = Assert.Throws<OptionsStartupException>(() => SiloApp.Build(
+        [
+            "--Orleans:SiloPort", Port(silo),
+            "--Orleans:GatewayPort", "0",
+            "--FingerGateway:ListenAddress", "127.0.0.1",
+            "--FingerGateway:Port", Port(finger),
+            "--Health:ListenAddress", "127.0.0.1",
+            "--Health:Port", Port(health),
+        ]));
+        foreach (var (key, listener) in new[] { ("Orleans:SiloPort", silo), ("FingerGateway:Port", finger), ("Health:Port", health) })
+        {
+            Assert.Contains($"{key}: 127.0.0.1:{Port(listener)} is already in use", ex.Message, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("Orleans:GatewayPort", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FreePortsPass()
+    {
+        int port;
+        using (var probe = Listen())
+        {
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        Assert.Null(PortAvailability.Check("X:Port", IPAddress.Loopback, port));
+        Assert.Null(PortAvailability.Check("X:Port", IPAddress.Loopback, 0));
+    }
+
+    private static TcpListener Listen()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return listener;
+    }
+
+    private static string Port(TcpListener listener) =>
+        ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
