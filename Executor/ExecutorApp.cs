@@ -30,7 +30,14 @@ public static partial class ExecutorApp
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange", "false", .. args]);
         builder.Services.AddConsoleLogDefaults();
         var settings = ReadOptions(builder.Configuration);
-        StartupValidation.ThrowIfInvalid("executor", ExecutorOptionsValidator.Collect(settings));
+        var errors = ExecutorOptionsValidator.Collect(settings).ToList();
+        if (errors.Count == 0 && ExecutorOptionsValidator.TryParseListenAddress(settings.ListenAddress, out var listen))
+        {
+            // Checked before anything registers builds: a build must never be announced at a port another process holds.
+            errors.AddRange(new[] { PortAvailability.Check("Executor:LogStreamPort", listen, settings.LogStreamPort) }.OfType<string>());
+        }
+
+        StartupValidation.ThrowIfInvalid("executor", errors);
 
         var services = builder.Services;
         services.AddOptions<ExecutorOptions>()

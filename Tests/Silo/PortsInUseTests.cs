@@ -5,7 +5,7 @@ using Orleans.Zuul.Silo;
 
 namespace Orleans.Zuul.Tests.Silo;
 
-/// <summary>A silo whose ports are taken says which settings, all at once, before it joins any cluster.</summary>
+/// <summary>A silo or executor whose ports are taken says which settings, all at once, before it joins or registers anything.</summary>
 public sealed class PortsInUseTests
 {
     [Fact]
@@ -29,6 +29,19 @@ public sealed class PortsInUseTests
         }
 
         Assert.DoesNotContain("Orleans:GatewayPort", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnExecutorWhoseLogStreamPortIsTakenDoesNotStart()
+    {
+        using var taken = Listen();
+        var ex = Assert.Throws<OptionsStartupException>(() => Orleans.Zuul.Executor.ExecutorApp.Build(
+        [
+            "--Executor:JobRoot", Path.GetTempPath(),
+            "--Executor:ListenAddress", "127.0.0.1",
+            "--Executor:LogStreamPort", Port(taken),
+        ]));
+        Assert.Contains($"Executor:LogStreamPort: 127.0.0.1:{Port(taken)} is already in use", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
