@@ -75,8 +75,15 @@ internal sealed partial class ZooKeeperGatewayRegistrationService(
             // ephemeral, so the session's end removes it anyway.
             var removed = Task.Run(async () =>
             {
-                await registration.SetStateAsync(ZooKeeperGatewayDirectory.ToWire(GatewayState.Draining)).ConfigureAwait(false);
-                await registration.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await registration.SetStateAsync(ZooKeeperGatewayDirectory.ToWire(GatewayState.Draining)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Deleted even when marking it draining failed: readers must not keep choosing this gateway.
+                    await registration.DisposeAsync().ConfigureAwait(false);
+                }
             });
             if (removed.Wait(DrainTimeout))
             {
