@@ -70,6 +70,8 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
             {
                 LogInformationStreamEnded(logger, tenant, request.Uuid, "server stopping");
                 await CloseAsync(socket, (int)WebSocketCloseStatus.EndpointUnavailable, "The server is stopping; reconnect to resume.");
+                // Returning at once would abort the connection (a receive is pending) before the close frame is out.
+                await WaitForCloseReplyAsync(clientGone);
                 return;
             }
 
@@ -89,9 +91,12 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
             await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
         }
 
-        // Give the client a moment to answer the close, so it sees a clean handshake.
-        await clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await WaitForCloseReplyAsync(clientGone);
     }
+
+    /// <summary>Gives the client a moment to answer our close, so it sees a clean handshake and not a reset.</summary>
+    private static Task WaitForCloseReplyAsync(Task clientGone) =>
+        clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
 
     /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes.</summary>
     private static async Task<long> PumpAsync(Stream upstream, WebSocket socket, long offset, CancellationToken cancellationToken)
