@@ -108,7 +108,7 @@ public static class SiloApp
 
             if (health is { } h)
             {
-                kestrel.Listen(IPAddress.Parse(builder.Configuration["Health:ListenAddress"] is { Length: > 0 } a ? a : "0.0.0.0"), h, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(IPAddress.Parse(HealthListenAddress(builder.Configuration)), h, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
         if (gateway.Enabled)
@@ -170,12 +170,16 @@ public static class SiloApp
             PortAvailability.Check("Orleans:SiloPort", orleans, cluster.SiloPort),
             PortAvailability.Check("Orleans:GatewayPort", orleans, cluster.GatewayPort),
             gateway.Enabled ? PortAvailability.Check("FingerGateway:Port", IPAddress.Parse(gateway.ListenAddress), gateway.Port) : null,
-            health is { } h && IPAddress.TryParse(configuration["Health:ListenAddress"] is { Length: > 0 } a ? a : "0.0.0.0", out var healthAddress)
+            health is { } h && IPAddress.TryParse(HealthListenAddress(configuration), out var healthAddress)
                 ? PortAvailability.Check("Health:Port", healthAddress, h)
                 : null,
         ];
         return errors.OfType<string>();
     }
+
+    /// <summary><c>Health:ListenAddress</c>, all addresses when unset.</summary>
+    private static string HealthListenAddress(IConfiguration configuration) =>
+        configuration["Health:ListenAddress"] is { Length: > 0 } address ? address : "0.0.0.0";
 
     /// <summary><c>Health:Port</c>: an HTTP listener serving <c>/healthz</c>; absent = none.</summary>
     private static int? ReadHealthPort(IConfiguration configuration, out string? error)

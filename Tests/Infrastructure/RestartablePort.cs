@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using Orleans.Zuul.Hosting;
 
 namespace Orleans.Zuul.Tests.Infrastructure;
 
@@ -19,7 +19,7 @@ public static class RestartablePort
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var port = Random.Shared.Next(low, ephemeralLow);
-            if (IsFree(port))
+            if (PortAvailability.Check("port", IPAddress.Loopback, port) is null)
             {
                 return port;
             }
@@ -38,20 +38,6 @@ public static class RestartablePort
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return 32_768; // Linux's default
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }
