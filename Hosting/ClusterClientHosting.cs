@@ -19,7 +19,7 @@ public static class ClusterClientHosting
         {
             client.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = settings.ClusterId;
+                o.ClusterId = settings.OrleansClusterId;
                 o.ServiceId = settings.ServiceId;
             });
             if (settings.ZooKeeperConnectionString is null)

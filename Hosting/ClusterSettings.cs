@@ -32,6 +32,25 @@ public sealed class ClusterSettings
     /// <summary>This process's zone (<c>Zone</c>); null = un-zoned.</summary>
     public string? Zone { get; set; }
 
+    /// <summary>
+    /// The zone whose Orleans cluster this process belongs to (<c>Cluster:Zone</c>); null = <see cref="Zone"/>. Lets an
+    /// un-zoned client (an executor in the public network) use the cluster of the zone it sits in. Silos always belong
+    /// to their own zone's cluster.
+    /// </summary>
+    public string? ClusterZone { get; set; }
+
+    /// <summary>
+    /// The Orleans cluster id this process uses. With ZooKeeper every zone is its own cluster,
+    /// <c>&lt;Cluster:Id&gt;@&lt;zone&gt;</c> (un-zoned: <c>Cluster:Id</c>), so silos of different zones never connect to
+    /// each other; they share builds and gateways through ZooKeeper. Without ZooKeeper there is no shared store, so
+    /// every silo forms one cluster, <c>Cluster:Id</c>, whatever its zone.
+    /// </summary>
+    public string OrleansClusterId =>
+        ZooKeeperConnectionString is not null && (ClusterZone ?? Zone) is { } zone ? $"{ClusterId}{ZoneSeparator}{zone}" : ClusterId;
+
+    /// <summary>Separates <c>Cluster:Id</c> from the zone in <see cref="OrleansClusterId"/>; never part of a zone name.</summary>
+    public const char ZoneSeparator = '@';
+
     public static ClusterSettings FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
         var settings = new ClusterSettings();
@@ -39,6 +58,7 @@ public sealed class ClusterSettings
         settings.ServiceId = configuration["Cluster:ServiceId"] is { Length: > 0 } sid ? sid : settings.ServiceId;
         settings.ZooKeeperConnectionString = configuration["ZooKeeper:ConnectionString"] is { Length: > 0 } zk ? zk : null;
         settings.Zone = configuration["Zone"] is { Length: > 0 } zone ? zone : null;
+        settings.ClusterZone = configuration["Cluster:Zone"] is { Length: > 0 } clusterZone ? clusterZone : null;
         settings.SiloPort = settings.ReadPort(configuration, "Orleans:SiloPort", settings.SiloPort);
         settings.GatewayPort = settings.ReadPort(configuration, "Orleans:GatewayPort", settings.GatewayPort);
         if (configuration["Orleans:PrimarySiloEndpoint"] is { Length: > 0 } primary)
@@ -73,9 +93,12 @@ public sealed class ClusterSettings
             errors.Add("Orleans:PrimarySiloEndpoint must be an IP address and port, e.g. 127.0.0.1:11111.");
         }
 
-        if (Zone is { } z && (z.Length > 63 || z.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))))
+        foreach (var (key, value) in new[] { ("Zone", Zone), ("Cluster:Zone", ClusterZone) })
         {
-            errors.Add($"Zone '{z}' must be at most 63 characters of letters, digits, '-', '_' or '.'.");
+            if (value is { } z && (z.Length > 63 || z.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))))
+            {
+                errors.Add($"{key} '{z}' must be at most 63 characters of letters, digits, '-', '_' or '.'.");
+            }
         }
 
         return errors;

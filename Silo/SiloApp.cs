@@ -41,6 +41,11 @@ public static class SiloApp
         }
 
         errors.AddRange(new[] { healthError, advertisedError }.OfType<string>());
+        if (cluster.ClusterZone is { } clusterZone && clusterZone != cluster.Zone)
+        {
+            errors.Add($"Cluster:Zone '{clusterZone}' is for clients; a silo always belongs to its own zone's cluster (Zone '{cluster.Zone ?? "(none)"}').");
+        }
+
         if (errors.Count == 0)
         {
             errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
@@ -66,7 +71,7 @@ public static class SiloApp
         {
             silo.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = cluster.ClusterId;
+                o.ClusterId = cluster.OrleansClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
             // The silo's name carries its zone, so the dashboard's silo list shows where each silo stands.
@@ -128,6 +133,8 @@ public static class SiloApp
         {
             builder.Services.AddSingleton<FingerGatewayWatcher>();
             builder.Services.AddSingleton<IGatewayDirectory, ZooKeeperGatewayDirectory>();
+            // Every zone is its own cluster: activations of one build in several zones stay fresh through watches.
+            builder.Services.AddSingleton<IBuildRecordWatch, ZooKeeperBuildRecordWatch>();
             builder.Services.AddOptions<BuildRetentionOptions>().BindConfiguration(BuildRetentionOptions.Section);
             builder.Services.AddHostedService<BuildRetentionSweeper>();
         }

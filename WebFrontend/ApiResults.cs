@@ -9,6 +9,9 @@ internal static class ApiResults
     public static IResult NotFound(string message) =>
         Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status404NotFound);
 
+    public static IResult Unavailable(string message) =>
+        Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status503ServiceUnavailable);
+
     /// <summary>User input quoted in an error, cut to a readable length.</summary>
     public static string Quote(string text) => text.Length <= 64 ? text : text[..64] + "...";
 }

@@ -8,14 +8,23 @@ public static class BuildsApi
 {
     public static IEndpointRouteBuilder MapBuildsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/builds", async (string? state, IGrainFactory grains) =>
+        app.MapGet("/api/builds", async (string? state, IBuildList list, CancellationToken aborted) =>
         {
             if (!TryParseState(state, out var wanted))
             {
                 return ApiResults.BadRequest($"state '{ApiResults.Quote(state!)}' is not one of: running, finished.");
             }
 
-            var builds = await grains.GetGrain<IBuildDirectoryGrain>(0).ListAsync();
+            IReadOnlyList<BuildInfo> builds;
+            try
+            {
+                builds = await list.ListAsync(aborted);
+            }
+            catch (TimeoutException)
+            {
+                return ApiResults.Unavailable("The build list is not loaded yet (ZooKeeper unreachable); try again shortly.");
+            }
+
             return Results.Json(
                 builds.Where(b => wanted is null || b.State == wanted).Select(BuildView.From).ToList(),
                 ApiJson.Default.ListBuildView);

@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
+using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.WebFrontend;
 
@@ -30,15 +31,28 @@ public static class WebFrontendApp
             .. FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"),
             .. connector.LocalAddress is { Length: > 0 } local && !System.Net.IPAddress.TryParse(local, out _)
                 ? [$"FingerClient:LocalAddress '{local}' is not an IP address."] : Array.Empty<string>(),
-            .. builder.Configuration[BuildEventHub.CheckIntervalKey] is { Length: > 0 } check
+            .. builder.Configuration[ClusterBuildEventSubscription.CheckIntervalKey] is { Length: > 0 } check
                && (!TimeSpan.TryParse(check, System.Globalization.CultureInfo.InvariantCulture, out var interval) || interval <= TimeSpan.Zero)
-                ? [$"{BuildEventHub.CheckIntervalKey} must be a positive time span such as 00:00:30 (got '{check}')."] : Array.Empty<string>(),
+                ? [$"{ClusterBuildEventSubscription.CheckIntervalKey} must be a positive time span such as 00:00:30 (got '{check}')."] : Array.Empty<string>(),
         ]);
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<ConsoleStreamHandler>();
         builder.Services.AddSingleton<BuildEventHub>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<BuildEventHub>());
+        if (builder.Configuration["ZooKeeper:ConnectionString"] is { Length: > 0 })
+        {
+            // Every zone is its own cluster: the list and its events come from the records all zones write to ZooKeeper.
+            builder.Services.AddSingleton<FingerGatewayWatcher>();
+            builder.Services.AddSingleton<ZooKeeperBuildCatalog>();
+            builder.Services.AddSingleton<IBuildList>(sp => sp.GetRequiredService<ZooKeeperBuildCatalog>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ZooKeeperBuildCatalog>());
+        }
+        else
+        {
+            builder.Services.AddSingleton<IBuildList, ClusterBuildList>();
+            builder.Services.AddSingleton<ClusterBuildEventSubscription>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterBuildEventSubscription>());
+        }
 
         var app = builder.Build();
         // Event streams never end by themselves: end them as soon as stopping begins, so the server does not

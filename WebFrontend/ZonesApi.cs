@@ -3,38 +3,38 @@ using Orleans.Zuul.Grains;
 namespace Orleans.Zuul.WebFrontend;
 
 /// <summary>
-/// Where builds run: zones with their live gateways (from each zone's <see cref="IZoneGatewayGrain"/>),
-/// executors and running builds, and the un-zoned executors. Executors are known from the builds they
+/// Where builds run: zones with their registered gateways (from each zone's <see cref="IZoneGatewayGrain"/>),
+/// executors and running builds, and the un-zoned executors; zones and builds from the <see cref="IBuildList"/>. Executors are known from the builds they
 /// ran (the build list keeps running and recent builds).
 /// </summary>
 public static class ZonesApi
 {
     public static IEndpointRouteBuilder MapZonesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/zones", async (IGrainFactory grains) =>
-            Results.Json(await ListZonesAsync(grains), ApiJson.Default.ListZoneView));
+        app.MapGet("/api/zones", async (IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
+            Results.Json(await ListZonesAsync(grains, list, aborted), ApiJson.Default.ListZoneView));
 
-        app.MapGet("/api/zones/{zone}", async (string zone, IGrainFactory grains) =>
+        app.MapGet("/api/zones/{zone}", async (string zone, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
         {
             if (!ZoneName.IsValid(zone))
             {
                 return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name (1-63 letters, digits, '-', '_' or '.').");
             }
 
-            var view = (await ListZonesAsync(grains)).FirstOrDefault(z => z.Zone == zone);
+            var view = (await ListZonesAsync(grains, list, aborted)).FirstOrDefault(z => z.Zone == zone);
             return view is null
                 ? ApiResults.NotFound($"Zone {zone} not found.")
                 : Results.Json(view, ApiJson.Default.ZoneView);
         });
 
-        app.MapGet("/api/gateways", async (string? zone, IGrainFactory grains) =>
+        app.MapGet("/api/gateways", async (string? zone, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
         {
             if (zone is not null && !ZoneName.IsValid(zone))
             {
                 return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name (1-63 letters, digits, '-', '_' or '.').");
             }
 
-            var zones = await ListZonesAsync(grains);
+            var zones = await ListZonesAsync(grains, list, aborted);
             if (zone is not null && zones.All(z => z.Zone != zone))
             {
                 return ApiResults.NotFound($"Zone {zone} not found.");
@@ -48,10 +48,10 @@ public static class ZonesApi
     }
 
     /// <summary>Every known zone, sorted by name, then the un-zoned executors (zone null).</summary>
-    public static async Task<List<ZoneView>> ListZonesAsync(IGrainFactory grains)
+    public static async Task<List<ZoneView>> ListZonesAsync(IGrainFactory grains, IBuildList list, CancellationToken cancellationToken)
     {
-        var namesTask = grains.GetGrain<IZoneDirectoryGrain>(0).ListAsync();
-        var buildsTask = grains.GetGrain<IBuildDirectoryGrain>(0).ListAsync();
+        var namesTask = list.ZonesAsync(cancellationToken);
+        var buildsTask = list.ListAsync(cancellationToken);
         var builds = await buildsTask;
         var names = (await namesTask)
             .Concat(builds.Select(b => b.Zone).OfType<string>())

@@ -15,6 +15,9 @@ public sealed partial class ZooKeeperGrainStorage(string name, ZooKeeperConnecti
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Reads a state this storage wrote, for readers outside the grain (e.g. the web frontend's build list).</summary>
+    public static T? Deserialize<T>(ReadOnlySpan<byte> data) => JsonSerializer.Deserialize<T>(data, Json);
+
     public static string PathOf(GrainId grainId) => ZooKeeperPaths.Grain(grainId.Type.ToString()!, grainId.Key.ToString()!);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

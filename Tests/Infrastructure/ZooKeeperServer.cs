@@ -20,9 +20,10 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     private readonly Lock _consoleLock = new();
     private bool _paused;
 
-    private ZooKeeperServer(int port, string directory)
+    private ZooKeeperServer(int port, string directory, string address)
     {
         Port = port;
+        Address = address;
         _directory = directory;
         _configPath = Path.Combine(directory, "zoo.cfg");
         var dataDir = Path.Combine(directory, "data");
@@ -30,7 +31,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         File.WriteAllText(_configPath, $"""
             tickTime=200
             dataDir={dataDir}
-            clientPortAddress=127.0.0.1
+            clientPortAddress={address}
             clientPort={port}
             admin.enableServer=false
             4lw.commands.whitelist=ruok,srvr,cons
@@ -44,7 +45,10 @@ public sealed class ZooKeeperServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    /// <summary>The address the server listens on (loopback unless a test needs it on another network).</summary>
+    public string Address { get; }
+
+    public string ConnectionString => $"{Address}:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -54,7 +58,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     /// <summary>What the JVM printed outside the log (fatal errors, a failed bind before logging started).</summary>
     public string ConsolePath => Path.Combine(_directory, "console.log");
 
-    public static async Task<ZooKeeperServer> StartAsync()
+    public static async Task<ZooKeeperServer> StartAsync(string address = "127.0.0.1")
     {
         var zookeeperJar = Path.Combine(JavaDir, "zookeeper.jar");
         if (!File.Exists(zookeeperJar))
@@ -63,7 +67,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         }
 
         var directory = Path.Combine(Path.GetTempPath(), "zk-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var server = new ZooKeeperServer(RestartablePort.Next(), directory);
+        var server = new ZooKeeperServer(RestartablePort.Next(), directory, address);
         await server.StartAsync(CancellationToken.None);
         return server;
     }
@@ -262,7 +266,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     public async Task<string> FourLetterAsync(string command, CancellationToken cancellationToken = default)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+        await client.ConnectAsync(IPAddress.Parse(Address), Port, cancellationToken);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(command), cancellationToken);
         using var reader = new StreamReader(stream, Encoding.ASCII);

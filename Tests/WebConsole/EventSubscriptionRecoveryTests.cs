@@ -23,11 +23,11 @@ public sealed class EventSubscriptionRecoveryTests : IAsyncLifetime
     public async Task ALostSubscriptionIsMadeAgainAndEventsFlow()
     {
         var web = WebFrontendApp.Build(
-            [.. _cluster.ClientArgs(), "--urls", "http://127.0.0.1:0", "--" + BuildEventHub.CheckIntervalKey, "00:00:00.200"],
+            [.. _cluster.ClientArgs(), "--urls", "http://127.0.0.1:0", "--" + ClusterBuildEventSubscription.CheckIntervalKey, "00:00:00.200"],
             _cluster.ConfigureLogging);
         _cluster.Track(web);
         await web.StartAsync();
-        var hub = web.Services.GetRequiredService<BuildEventHub>();
+        var hub = web.Services.GetRequiredService<ClusterBuildEventSubscription>();
         await Deadline.UntilAsync(() => hub.Subscribed.IsCompleted, Timeout, "the web frontend to subscribe to build events");
         var uri = new Uri(web.Urls.First());
         await using var before = await SseClient.ConnectAsync(uri, Timeout);

@@ -106,6 +106,8 @@ public sealed class SpecTopologyTests(ZooKeeperFixture fixture) : IAsyncLifetime
     {
         var root = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", $"topo-{address}-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
-        return await _cluster.StartExecutorAppAsync(root, zone, address, allowed is null ? [] : ["--Executor:AllowedClients:0", allowed]);
+        // An un-zoned executor sits in the public network; with every zone its own cluster, it registers with zone 1's.
+        string[] cluster = zone is null ? ["--Cluster:Zone", "zone1"] : [];
+        return await _cluster.StartExecutorAppAsync(root, zone, address, [.. cluster, .. allowed is null ? [] : new[] { "--Executor:AllowedClients:0", allowed }]);
     }
 }

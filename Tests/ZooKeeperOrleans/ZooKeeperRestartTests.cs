@@ -33,8 +33,9 @@ public sealed class ZooKeeperRestartTests(ZooKeeperFixture fixture, ITestOutputH
     public async Task StreamsKeepFlowingAndTheClusterRecovers()
     {
         var silo = await _cluster.StartSiloAsync("zone1");
-        var web = await _cluster.StartWebFrontendAsync();
-        await _cluster.StartExecutorAsync(_jobRoot);
+        // Un-zoned web frontend and executor in the silo's network: they are clients of zone 1's cluster.
+        var web = await _cluster.StartWebFrontendAsync(null, "--Cluster:Zone", "zone1");
+        await _cluster.StartExecutorAppAsync(_jobRoot, null, "127.0.0.1", "--Cluster:Zone", "zone1");
         var build = await _cluster.StartBuildAsync(_jobRoot);
         await build.AppendAsync("before the restart\n");
         var viaGateway = FingerClient.FetchAsync(silo.FingerPort, build.Id + "\n", Timeout);
