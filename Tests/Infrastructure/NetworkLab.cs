@@ -66,12 +66,13 @@ public sealed class NetworkLab : IAsyncDisposable
 
     /// <summary>
     /// Connects <paramref name="ns"/> (null = the test's own namespace) to the bridge in <paramref name="bridgeNs"/>
-    /// with <paramref name="address"/> (CIDR) on interface <paramref name="ifName"/>.
+    /// with <paramref name="address"/> (CIDR) on interface <paramref name="ifName"/> (in the test's namespace:
+    /// <c>o&lt;tag&gt;&lt;ifName&gt;</c>). <paramref name="port"/> names the bridge's side and must be unique in the lab.
     /// </summary>
-    public async Task PlugIntoBridgeAsync(string? ns, string ifName, string address, string bridgeNs)
+    public async Task PlugIntoBridgeAsync(string? ns, string ifName, string address, string bridgeNs, string port)
     {
-        var peer = $"b{Tag}{ifName}";
-        var local = ns is null ? $"o{Tag}{ifName}" : ifName;
+        var peer = $"b{Tag}{port}";
+        var local = ns is null ? $"o{Tag}{ifName}" : $"t{Tag}{port}";
         await RunAsync("ip", "link", "add", local, "type", "veth", "peer", "name", peer);
         if (ns is null)
         {
@@ -80,6 +81,8 @@ public sealed class NetworkLab : IAsyncDisposable
         else
         {
             await RunAsync("ip", "link", "set", local, "netns", ns);
+            await ExecAsync(ns, "ip", "link", "set", local, "name", ifName);
+            local = ifName;
         }
 
         await RunAsync("ip", "link", "set", peer, "netns", bridgeNs);
@@ -95,8 +98,10 @@ public sealed class NetworkLab : IAsyncDisposable
         var tmpA = $"t{Tag}{ifA}";
         var tmpB = $"u{Tag}{ifB}";
         await RunAsync("ip", "link", "add", tmpA, "type", "veth", "peer", "name", tmpB);
-        await RunAsync("ip", "link", "set", tmpA, "netns", nsA, "name", ifA);
-        await RunAsync("ip", "link", "set", tmpB, "netns", nsB, "name", ifB);
+        await RunAsync("ip", "link", "set", tmpA, "netns", nsA);
+        await RunAsync("ip", "link", "set", tmpB, "netns", nsB);
+        await ExecAsync(nsA, "ip", "link", "set", tmpA, "name", ifA);
+        await ExecAsync(nsB, "ip", "link", "set", tmpB, "name", ifB);
         await ExecAsync(nsA, "ip", "addr", "add", addressA, "dev", ifA);
         await ExecAsync(nsB, "ip", "addr", "add", addressB, "dev", ifB);
         await ExecAsync(nsA, "ip", "link", "set", ifA, "up");
