@@ -89,7 +89,7 @@ public static class SiloApp
 
             // Build lifecycle events for the web console (BuildEvents); pub-sub state for the stream's subscribers.
             silo.AddMemoryStreams(BuildEvents.StreamProvider, streams => streams.ConfigurePartitioning(BuildEvents.Queues));
-            silo.AddMemoryGrainStorage("PubSubStore");
+            silo.AddMemoryGrainStorage(BuildEvents.PubSubStorage);
             // Grain statistics for the Orleans dashboard, which the web frontend serves under /dashboard.
             silo.AddDashboard();
         });

@@ -2,9 +2,12 @@
 # The spec's topology (docker-compose.yml) without Docker, on loopback, with Debian's ZooKeeper:
 #   zone 1 = 127.0.1.0/24: silo + finger gateway 127.0.1.1:7979, web frontend (http://127.0.0.1:9000), executor 1 (127.0.1.11)
 #   zone 2 = 127.0.2.0/24: silo + finger gateway 127.0.2.1:7979, executors 2 and 3 (127.0.2.12, 127.0.2.13)
-# Executors accept log-stream connections only from their own zone's range (Executor:AllowedClients); gateways and the
-# web frontend connect from their zone's address (LocalAddress), so a zone 2 build reaches users only through zone 2's
-# gateway. Every executor runs simulated builds. Ctrl-C stops everything. Logs: $RUN_DIR/logs/.
+# Each zone is its own Orleans cluster (zones@zone1, zones@zone2): its silo advertises its zone's address and only the
+# zone's own executors (and, in zone 1, the web frontend) connect to it. What crosses zones is ZooKeeper (outbound)
+# and zone 2's one public service, its finger gateway 127.0.2.1:7979. Executors accept log-stream connections only
+# from their own zone's range (Executor:AllowedClients); gateways and the web frontend connect from their zone's
+# address (LocalAddress), so a zone 2 build reaches users only through zone 2's gateway. Every executor runs
+# simulated builds. Ctrl-C stops everything. Logs: $RUN_DIR/logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR=${RUN_DIR:-$PWD/.run/zones}
@@ -32,7 +35,7 @@ zk=(--ZooKeeper:ConnectionString "127.0.0.1:$ZK_PORT/orleans-zuul" --Cluster:Id 
 bin() { echo "$1/bin/Release/net10.0/Orleans.Zuul.$1.dll"; }
 
 silo() {  # silo <zone> <address> <silo port> <gateway port>
-  start_process "$RUN_DIR/logs/silo-$1.log" dotnet "$(bin Silo)" "${zk[@]}" --Zone "$1" --Orleans:AdvertisedAddress 127.0.0.1 \
+  start_process "$RUN_DIR/logs/silo-$1.log" dotnet "$(bin Silo)" "${zk[@]}" --Zone "$1" --Orleans:AdvertisedAddress "$2" \
     --Orleans:SiloPort "$3" --Orleans:GatewayPort "$4" \
     --FingerGateway:ListenAddress "$2" --FingerGateway:Port 7979 --FingerGateway:Hostname "$2" \
     --FingerGateway:LocalAddress "$2"
@@ -46,8 +49,8 @@ executor() {  # executor <name> <zone> <address> <allowed network>
 
 silo zone1 127.0.1.1 11111 30000
 silo zone2 127.0.2.1 11112 30001
-wait_port 127.0.0.1 30000 "The zone 1 silo"
-wait_port 127.0.0.1 30001 "The zone 2 silo"
+wait_port 127.0.1.1 30000 "The zone 1 silo"
+wait_port 127.0.2.1 30001 "The zone 2 silo"
 
 start_process "$RUN_DIR/logs/web.log" dotnet "$(bin WebFrontend)" "${zk[@]}" --Zone zone1 --urls "http://127.0.0.1:$WEB_PORT" \
   --FingerClient:LocalAddress 127.0.1.2
@@ -62,6 +65,8 @@ cat <<MSG
 The two-zone topology is running on ZooKeeper 127.0.0.1:$ZK_PORT (logs in $RUN_DIR/logs/).
   Web console (every zone's builds):  http://127.0.0.1:$WEB_PORT/    zones: http://127.0.0.1:$WEB_PORT/zones.html
   Finger, zone 1's gateway:           echo <uuid> | nc 127.0.1.1 7979
+  Zone 2's one public service:        its finger gateway 127.0.2.1:7979 (what a NAT rule or NodePort would expose).
+  Zone 2's silo ports (127.0.2.1:11112, :30001) serve only zone 2's executors; no zone 1 process connects to them.
   Zone 2's executors refuse anyone outside 127.0.2.0/24; see "Refused a log stream connection" in their logs.
 Press Ctrl-C to stop.
 MSG
