@@ -652,6 +652,13 @@ namespace Orleans.Zuul.Benchmarks
             _json["resolutions_per_s"] = Math.Round(rate, 0);
             _rows.Add(new Row("grain", "ResolveStreamAddressAsync, 64 in flight (Orleans client in the benchmark, cross-zone: includes the zone's gateway pick)",
                 $"{F(rate, "0")} /s", failures == 0 ? "all answered Gateway" : $"{failures} unexpected answers", "", null));
+            if (ZooKeeperProcess.Available)
+            {
+                var (zoned, unexpected) = await ZoneResolution.RunAsync(topo, options.ResolveSeconds, Say);
+                _json["resolutions_autonomous_zones_per_s"] = Math.Round(zoned, 0);
+                _rows.Add(new Row("grain", "ResolveStreamAddressAsync across autonomous zones (ZooKeeper; zone A's cluster answers for zone B's builds), 64 in flight",
+                    $"{F(zoned, "0")} /s", $"{F(zoned / rate, "0.00")} x one cluster above; " + (unexpected == 0 ? "all answered Gateway" : $"{unexpected} unexpected answers"), "", null));
+            }
         }
 
         private async Task ConcurrencyAsync(Topology topo, bool tls)
