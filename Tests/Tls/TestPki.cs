@@ -28,17 +28,29 @@ public sealed class TestPki : IDisposable
     public string CaPath { get; }
 
     /// <summary>Issues a certificate for <paramref name="dnsNames"/> (and 127.0.0.1); returns the PEM paths.</summary>
-    public (string Certificate, string Key) Issue(string fileName, params string[] dnsNames)
+    public (string Certificate, string Key) Issue(string fileName, params string[] dnsNames) =>
+        IssueWithSubject(fileName, $"CN={(dnsNames.Length > 0 ? dnsNames[0] : fileName)}", dnsNames);
+
+    /// <summary>Issues a certificate with the subject <paramref name="subject"/> (e.g. <c>CN=orleans-zuul, O=Example</c>), for <paramref name="dnsNames"/> and 127.0.0.1.</summary>
+    public (string Certificate, string Key) IssueWithSubject(string fileName, string subject, params string[] dnsNames) =>
+        IssueWithSubject(fileName, subject, includeLoopback: true, dnsNames);
+
+    /// <summary>As above; without <paramref name="includeLoopback"/> the certificate names only <paramref name="dnsNames"/>.</summary>
+    public (string Certificate, string Key) IssueWithSubject(string fileName, string subject, bool includeLoopback, params string[] dnsNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={(dnsNames.Length > 0 ? dnsNames[0] : fileName)}", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var name in dnsNames)
         {
             san.AddDnsName(name);
         }
 
-        san.AddIpAddress(IPAddress.Loopback);
+        if (includeLoopback)
+        {
+            san.AddIpAddress(IPAddress.Loopback);
+        }
+
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
@@ -52,6 +64,14 @@ public sealed class TestPki : IDisposable
         File.WriteAllText(certPath, cert.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
         return (certPath, keyPath);
+    }
+
+    /// <summary>Key and certificate in one PEM file, the way ZooKeeper's PEM key store wants them.</summary>
+    public string KeyStore(string fileName, (string Certificate, string Key) issued)
+    {
+        var path = Path.Combine(Directory, fileName + "-keystore.pem");
+        File.WriteAllText(path, File.ReadAllText(issued.Key) + File.ReadAllText(issued.Certificate));
+        return path;
     }
 
     public void Dispose()
