@@ -48,6 +48,7 @@ public static class SiloApp
             errors.Add($"Cluster:Zone '{clusterZone}' is for clients; a silo always belongs to its own zone's cluster (Zone '{cluster.Zone ?? "(none)"}').");
         }
 
+        var executorNetworks = ExecutorNetworkSettings.Read(builder.Configuration, errors);
         if (errors.Count == 0)
         {
             errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
@@ -56,6 +57,8 @@ public static class SiloApp
         StartupValidation.ThrowIfInvalid("silo", errors);
 
         builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton(executorNetworks);
+        builder.Services.AddHostedService<ExecutorNetworkWarning>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<FingerGatewayOptions>().BindConfiguration(FingerGatewayOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<FingerGatewayOptions>, FingerGatewayOptionsValidator>();
