@@ -36,8 +36,7 @@ public sealed class ExecutorNetworkTests : IDisposable
 
         // The executor's own registration of a real build is refused the same way, with one line in its log.
         var build = new TestBuild(jobRoot);
-        await Deadline.UntilAsync(() => Task.FromResult(cluster.Logs.Contains($"The cluster refused the start of build {build.Id}", "outside the executor networks of zone zone1")),
-            Timeout, "the executor to log the refusal");
+        await Deadline.UntilLoggedAsync(cluster.Logs, $"The cluster refused the start of build {build.Id}", Timeout, "the executor to log the refusal", "outside the executor networks of zone zone1");
         Assert.Null(await cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync());
     }
 

@@ -56,12 +56,8 @@ public sealed class OrleansTlsTests : IDisposable
         {
             // Each side says why, once per attempt: the primary refuses the intruder's certificate, and the intruder
             // refuses the primary's (it trusts only its own CA).
-            await Deadline.UntilAsync(
-                () => Task.FromResult(cluster.Logs.Contains("Orleans TLS: refused a connection to the silo port from 127.0.0.1:", "certificate 'CN=intruder' refused", "not signed by the configured CA")),
-                TimeSpan.FromSeconds(30), "the primary's refusal line");
-            await Deadline.UntilAsync(
-                () => Task.FromResult(cluster.Logs.Contains($"Orleans TLS: could not connect to 127.0.0.1:{cluster.PrimarySiloPort}", "certificate 'CN=silo1' refused", "not signed by the configured CA")),
-                TimeSpan.FromSeconds(30), "the intruder's line about the primary");
+            await Deadline.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the silo port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the primary's refusal line", "certificate 'CN=intruder' refused", "not signed by the configured CA");
+            await Deadline.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.PrimarySiloPort}", TimeSpan.FromSeconds(30), "the intruder's line about the primary", "certificate 'CN=silo1' refused", "not signed by the configured CA");
 
             var hosts = await cluster.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             Assert.Single(hosts);
@@ -87,12 +83,34 @@ public sealed class OrleansTlsTests : IDisposable
             cluster.ConfigureLogging));
         await using (executor)
         {
-            await Deadline.UntilAsync(
-                () => Task.FromResult(cluster.Logs.Contains("Orleans TLS: refused a connection to the gateway port from 127.0.0.1:", "does not speak TLS")),
-                TimeSpan.FromSeconds(30), "the silo's refusal line");
-            await Deadline.UntilAsync(
-                () => Task.FromResult(cluster.Logs.Contains($"Orleans: 127.0.0.1:{cluster.OrleansGatewayPort} closed the connection before answering; if its Orleans ports require TLS, configure Orleans:Tls")),
-                TimeSpan.FromSeconds(30), "the executor's line");
+            await Deadline.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the silo's refusal line", "does not speak TLS");
+            await Deadline.UntilLoggedAsync(cluster.Logs, $"Orleans: 127.0.0.1:{cluster.OrleansGatewayPort} closed the connection before answering; if its Orleans ports require TLS, configure Orleans:Tls", TimeSpan.FromSeconds(30), "the executor's line");
+            Assert.False(executor.Started, "the client must not get in");
+        }
+    }
+
+    [Fact]
+    public async Task ClientWithAnExpiredCertificateCannotConnect()
+    {
+        await using var cluster = new ClusterHarness();
+        await cluster.StartSiloAsync("zone1", extra: TlsArgs(_pki, "silo1"));
+        var (certificate, key) = _pki.IssueExpired("expired-executor");
+        var jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "jobs-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(jobRoot);
+
+        var executor = await StartInBackgroundAsync(cluster, () => Orleans.Zuul.Executor.ExecutorApp.Build(
+            [
+                .. cluster.ClientArgs(),
+                "--Executor:JobRoot", jobRoot,
+                "--Executor:LogStreamPort", "0",
+                "--Executor:ListenAddress", "127.0.0.1",
+                "--Orleans:Tls:Certificate", certificate, "--Orleans:Tls:Key", key, "--Orleans:Tls:Ca", _pki.CaPath,
+            ],
+            cluster.ConfigureLogging));
+        await using (executor)
+        {
+            await Deadline.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port", TimeSpan.FromSeconds(30), "the silo's refusal line", "certificate 'CN=expired-executor' refused: certificate is outside its validity period");
+            await Deadline.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.OrleansGatewayPort}", TimeSpan.FromSeconds(30), "the executor's line");
             Assert.False(executor.Started, "the client must not get in");
         }
     }

@@ -18,7 +18,7 @@ public sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        _ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-3), DateTimeOffset.UtcNow.AddDays(30));
         CaPath = Path.Combine(Directory, "ca.pem");
         File.WriteAllText(CaPath, _ca.ExportCertificatePem());
     }
@@ -36,7 +36,14 @@ public sealed class TestPki : IDisposable
         IssueWithSubject(fileName, subject, includeLoopback: true, dnsNames);
 
     /// <summary>As above; without <paramref name="includeLoopback"/> the certificate names only <paramref name="dnsNames"/>.</summary>
-    public (string Certificate, string Key) IssueWithSubject(string fileName, string subject, bool includeLoopback, params string[] dnsNames)
+    public (string Certificate, string Key) IssueWithSubject(string fileName, string subject, bool includeLoopback, params string[] dnsNames) =>
+        Issue(fileName, subject, includeLoopback, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), dnsNames);
+
+    /// <summary>A certificate of this CA that expired yesterday.</summary>
+    public (string Certificate, string Key) IssueExpired(string fileName) =>
+        Issue(fileName, $"CN={fileName}", true, DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(-1), []);
+
+    private (string Certificate, string Key) Issue(string fileName, string subject, bool includeLoopback, DateTimeOffset notBefore, DateTimeOffset notAfter, string[] dnsNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -58,7 +65,7 @@ public sealed class TestPki : IDisposable
             [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false)); // server and client auth
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var cert = request.Create(_ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), serial);
+        using var cert = request.Create(_ca, notBefore, notAfter, serial);
         var certPath = Path.Combine(Directory, fileName + ".pem");
         var keyPath = Path.Combine(Directory, fileName + ".key");
         File.WriteAllText(certPath, cert.ExportCertificatePem());
