@@ -18,6 +18,7 @@ internal sealed partial class BuildGrain(
     internal static readonly TimeSpan RereadBackoff = TimeSpan.FromSeconds(1);
 
     private readonly IBuildRecordWatch? _watch = services.GetService<IBuildRecordWatch>();
+    private readonly ExecutorNetworkPolicy _executorNetworks = services.GetService<ExecutorNetworkPolicy>() ?? ExecutorNetworkPolicy.AllowAny;
     private BuildRecordWatchToken? _token;
     private DateTimeOffset _nextReread;
 
@@ -34,6 +35,12 @@ internal sealed partial class BuildGrain(
     public async Task StartAsync(BuildStart start)
     {
         ArgumentNullException.ThrowIfNull(start);
+        if (await _executorNetworks.CheckAsync(start.Zone, start.ExecutorHostname) is { } refusal)
+        {
+            LogWarningRefused(logger, Uuid, refusal);
+            throw new BuildRegistrationRefusedException($"Build {Uuid} refused: {refusal}");
+        }
+
         await RefreshAsync();
         var r = record.State;
         if (r.State == BuildState.Running && r.ExecutorHostname == start.ExecutorHostname && r.LogPort == start.LogPort && r.Zone == start.Zone)
@@ -173,6 +180,9 @@ internal sealed partial class BuildGrain(
 
     [LoggerMessage(5, LogLevel.Warning, "Build {Uuid}: re-reading its record after a change failed ({Error}); answering from the last known record")]
     private static partial void LogWarningRereadFailed(ILogger logger, string uuid, string error);
+
+    [LoggerMessage(6, LogLevel.Warning, "Build {Uuid} refused: {Reason}")]
+    private static partial void LogWarningRefused(ILogger logger, string uuid, string reason);
 
     [LoggerMessage(4, LogLevel.Warning, "Build {Uuid}: the {Kind} event could not be published on the build event stream")]
     private static partial void LogWarningEventNotPublished(ILogger logger, string uuid, BuildEventKind kind, Exception exception);

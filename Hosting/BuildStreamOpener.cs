@@ -16,7 +16,8 @@ namespace Orleans.Zuul.Hosting;
 /// opened while that question is in flight; it is used only if the answer lists that hop, otherwise closed unused.
 /// A repeated request then costs the longer of the two, not their sum (a cross-zone grain call is ~0.5 ms here).
 /// </remarks>
-public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSettings cluster, FingerConnector connector, ILogger<BuildStreamOpener> logger)
+/// <param name="executorNetworks">On a finger gateway (silo): checked again before connecting to an executor; null elsewhere.</param>
+public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSettings cluster, FingerConnector connector, ILogger<BuildStreamOpener> logger, ExecutorNetworkPolicy? executorNetworks = null)
 {
     private readonly RecentRoutes _recent = new();
 
@@ -67,6 +68,15 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
             case StreamResolutionKind.BuildNotStarted:
                 _recent.Forget(buildId);
                 return Fail(StreamFailure.BuildNotStarted, $"Build ID {buildId} did not start yet\n");
+        }
+
+        // Defence in depth against an open relay: the registration was checked, the connection is checked too.
+        if (executorNetworks is not null && resolution.Kind is StreamResolutionKind.Executor or StreamResolutionKind.ExecutorFallback
+            && await executorNetworks.CheckAsync(resolution.BuildZone, resolution.Host!, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            _recent.Forget(buildId);
+            LogWarningExecutorRefused(logger, buildId, refusal);
+            return Fail(StreamFailure.ExecutorNotAllowed, $"Build ID {buildId} is not relayed: its executor is outside its zone's executor networks\n");
         }
 
         var candidates = new List<Route> { new(resolution.Host!, resolution.Port, resolution.Tls) };
@@ -152,6 +162,9 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
 
     [LoggerMessage(102, LogLevel.Warning, "Build {BuildId}: connecting to {Host}:{Port} ({Kind}) failed: {Error}")]
     private static partial void LogWarningConnectFailed(ILogger logger, string buildId, string host, int port, StreamResolutionKind kind, string error);
+
+    [LoggerMessage(104, LogLevel.Warning, "Build {BuildId}: not relayed: {Reason}")]
+    private static partial void LogWarningExecutorRefused(ILogger logger, string buildId, string reason);
 
     [LoggerMessage(103, LogLevel.Debug, "Build {BuildId}: early connection to {Host}:{Port} (the hop used last time) failed: {Error}")]
     private static partial void LogDebugEarlyConnectFailed(ILogger logger, string buildId, string host, int port, string error);

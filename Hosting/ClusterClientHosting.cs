@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Zuul.Hosting.OrleansTls;
 using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Hosting;
@@ -13,7 +14,8 @@ public static class ClusterClientHosting
     public static IHostApplicationBuilder AddZuulClusterClient(this IHostApplicationBuilder builder, Action<IClientBuilder>? configure = null)
     {
         var settings = ClusterSettings.FromConfiguration(builder.Configuration);
-        StartupValidation.ThrowIfInvalid("cluster", [.. settings.Validate(), .. ZooKeeperSettings.Validate(builder.Configuration)]);
+        var tls = OrleansTlsSettings.FromConfiguration(builder.Configuration);
+        StartupValidation.ThrowIfInvalid("cluster", [.. settings.Validate(), .. ZooKeeperSettings.Validate(builder.Configuration), .. tls.Validate()]);
         builder.Services.AddSingleton(settings);
         builder.UseOrleansClient(client =>
         {
@@ -38,6 +40,7 @@ public static class ClusterClientHosting
                     });
             }
 
+            client.UseZuulTls(tls);
             configure?.Invoke(client);
         });
         return builder;

@@ -9,4 +9,5 @@ public enum StreamFailure
     UpstreamUnreachable,
     NoGatewayInZone,
     ResolutionFailed,
+    ExecutorNotAllowed,
 }

@@ -8,6 +8,7 @@ using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
+using Orleans.Zuul.Hosting.OrleansTls;
 using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Silo;
@@ -26,7 +27,8 @@ public static class SiloApp
         var retention = new BuildRetentionOptions();
         var health = ReadHealthPort(builder.Configuration, out var healthError);
         var advertised = ReadAdvertisedAddress(builder.Configuration, out var advertisedError);
-        var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).ToList();
+        var orleansTls = OrleansTlsSettings.FromConfiguration(builder.Configuration);
+        var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).Concat(orleansTls.Validate()).ToList();
         if (cluster.ZooKeeperConnectionString is not null)
         {
             try
@@ -46,6 +48,7 @@ public static class SiloApp
             errors.Add($"Cluster:Zone '{clusterZone}' is for clients; a silo always belongs to its own zone's cluster (Zone '{cluster.Zone ?? "(none)"}').");
         }
 
+        var executorNetworks = ExecutorNetworkSettings.Read(builder.Configuration, errors);
         if (errors.Count == 0)
         {
             errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
@@ -54,6 +57,8 @@ public static class SiloApp
         StartupValidation.ThrowIfInvalid("silo", errors);
 
         builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton(executorNetworks);
+        builder.Services.AddHostedService<ExecutorNetworkWarning>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<FingerGatewayOptions>().BindConfiguration(FingerGatewayOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<FingerGatewayOptions>, FingerGatewayOptionsValidator>();
@@ -77,6 +82,7 @@ public static class SiloApp
             // The silo's name carries its zone, so the dashboard's silo list shows where each silo stands.
             silo.Configure<SiloOptions>(o => o.SiloName = $"{cluster.Zone ?? "unzoned"}-{Environment.MachineName}-{cluster.SiloPort}");
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
+            silo.UseZuulTls(orleansTls);
             if (cluster.ZooKeeperConnectionString is null)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimarySiloEndpoint, cluster.ServiceId, cluster.ClusterId);

@@ -64,7 +64,8 @@ public sealed partial class ZooKeeperConnection : IAsyncDisposable
                 try
                 {
                     await EnsureChrootAsync(cancellationToken).ConfigureAwait(false);
-                    await Sessions.GetClientAsync(cancellationToken).ConfigureAwait(false);
+                    var client = await Sessions.GetClientAsync(cancellationToken).ConfigureAwait(false);
+                    await CheckIdentityAsync(client, cancellationToken).ConfigureAwait(false);
                     _ready = true;
                     LogInformationConnected(_logger, ConnectionString, attempt);
                 }
@@ -97,7 +98,50 @@ public sealed partial class ZooKeeperConnection : IAsyncDisposable
         await root.EnsurePathAsync(chroot, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Logs who the server takes this process for and fails start-up when that is none of the ACL owners: such a
+    /// process would create nodes it cannot change afterwards (a certificate subject that differs from the listed
+    /// owners, or a server without the x509 provider).
+    /// </summary>
+    private async Task CheckIdentityAsync(ZooKeeperClient client, CancellationToken cancellationToken)
+    {
+        var owners = client.DefaultAcl.Where(a => a.Perms == Permissions.All && a.Id != Id.AnyoneUnsafe).Select(a => a.Id).ToList();
+        IReadOnlyList<Id> identities;
+        try
+        {
+            identities = await client.WhoAmIAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnimplementedException)
+        {
+            LogInformationIdentityUnknown(_logger, Describe(owners));
+            return; // a server before 3.7 cannot say; the first write would
+        }
+
+        LogInformationIdentity(_logger, Describe(identities), Describe(owners), _options.Acl.RestrictReads ? "owners only" : "everybody");
+        if (owners.Count > 0 && !identities.Any(i => owners.Any(o => IsOwner(i, o))))
+        {
+            throw new ZooKeeperIdentityException(
+                $"The ZooKeeper session is authenticated as {Describe(identities)}, none of the owners of the nodes it would create ({Describe(owners)}), so it could not change them. " +
+                "Give every process the same ZooKeeper:Auth:Digest or the same client certificate subject, list them all in ZooKeeper:Acl:Owners, " +
+                "and for certificates make sure the server maps them (authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider).");
+        }
+    }
+
+    /// <summary>whoAmI names digest users without their hash (user, not user:hash); any other scheme in full.</summary>
+    private static bool IsOwner(Id identity, Id owner) =>
+        identity.Scheme == owner.Scheme
+        && (identity.Value == owner.Value || (identity.Scheme == "digest" && owner.Value.StartsWith(identity.Value + ":", StringComparison.Ordinal)));
+
+    private static string Describe(IEnumerable<Id> ids) =>
+        ids.Any() ? string.Join(", ", ids.Select(i => $"{i.Scheme}:{i.Value}")) : "everyone (open ACL)";
+
     public ValueTask DisposeAsync() => Sessions.DisposeAsync();
+
+    [LoggerMessage(2402, LogLevel.Information, "ZooKeeper knows this process as {Identities}; nodes it creates are owned by {Owners}, readable by {Readers}")]
+    private static partial void LogInformationIdentity(ILogger logger, string identities, string owners, string readers);
+
+    [LoggerMessage(2403, LogLevel.Information, "ZooKeeper is older than 3.7 (no whoAmI): nodes this process creates are owned by {Owners}, not checked against its identity")]
+    private static partial void LogInformationIdentityUnknown(ILogger logger, string owners);
 
     [LoggerMessage(2400, LogLevel.Warning, "Waiting for ZooKeeper at {ConnectionString} (attempt {Attempt}, next in {Delay}): {Reason}")]
     private static partial void LogWarningWaiting(ILogger logger, string connectionString, int attempt, TimeSpan delay, string reason);

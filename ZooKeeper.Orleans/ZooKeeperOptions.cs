@@ -25,6 +25,15 @@ public sealed class ZooKeeperOptions
     /// <summary>Upper bound of the (jittered, doubling) delay between start-up connection attempts.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>TLS to the servers (<c>ZooKeeper:Tls:*</c>); off unless configured.</summary>
+    public ZooKeeperTlsSettings Tls { get; set; } = new();
+
+    /// <summary>Credentials (<c>ZooKeeper:Auth:*</c>).</summary>
+    public ZooKeeperAuthSettings Auth { get; set; } = new();
+
+    /// <summary>Who owns the nodes this process creates (<c>ZooKeeper:Acl:*</c>).</summary>
+    public ZooKeeperAclSettings Acl { get; set; } = new();
+
     /// <summary>The connection string with <see cref="Root"/> applied when it names no chroot.</summary>
     public string EffectiveConnectionString =>
         global::Orleans.Zuul.ZooKeeper.ConnectionString.Parse(ConnectionString).Chroot is null && Root is { Length: > 1 } root
@@ -36,6 +45,9 @@ public sealed class ZooKeeperOptions
         ConnectionString = EffectiveConnectionString,
         SessionTimeout = SessionTimeout,
         ConnectTimeout = ConnectTimeout,
+        Tls = Tls.ToClientOptions(),
+        Credentials = Auth.ToCredentials(),
+        DefaultAcl = DeploymentAcl.For(this),
     };
 }
 
@@ -89,6 +101,7 @@ public sealed class ZooKeeperOptionsValidator : IValidateOptions<ZooKeeperOption
             errors.Add($"ZooKeeper:MaxRetryDelay must be positive (got {options.MaxRetryDelay}).");
         }
 
+        errors.AddRange(DeploymentAcl.Errors(options));
         return errors;
     }
 }

@@ -16,6 +16,9 @@ public sealed partial class ZooKeeperClient
     [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Could not connect to {Endpoint}: {Reason}")]
     private partial void LogDebugConnectFailed(HostEndpoint endpoint, string reason);
 
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Could not connect to ZooKeeper at {Endpoint}: {Reason}")]
+    private partial void LogWarningConnectFailed(HostEndpoint endpoint, string reason);
+
     [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Connected to {Endpoint}, session 0x{SessionId:x}, timeout {TimeoutMs} ms")]
     private partial void LogDebugConnected(HostEndpoint endpoint, long sessionId, int timeoutMs);
 

@@ -29,7 +29,7 @@ public sealed partial class ZooKeeperClient
     {
         ZooKeeperPath.Validate(path, mode is CreateMode.PersistentSequential or CreateMode.EphemeralSequential);
         var opCode = mode == CreateMode.Container ? OpCode.CreateContainer : OpCode.Create2;
-        var body = new CreateRequest(ToServerPath(path), data, acl ?? Acl.OpenUnsafe, (int)mode);
+        var body = new CreateRequest(ToServerPath(path), data, acl ?? DefaultAcl, (int)mode);
         return SubmitAsync(opCode, path, body, (int err, ref JuteReader reader) =>
         {
             ThrowIfError(err, path);
@@ -115,7 +115,7 @@ public sealed partial class ZooKeeperClient
         foreach (var op in list)
         {
             ZooKeeperPath.Validate(op.Path, op is CreateOp { Mode: CreateMode.PersistentSequential or CreateMode.EphemeralSequential });
-            serverOps.Add(op with { Path = ToServerPath(op.Path) });
+            serverOps.Add(op is CreateOp { Acl: null } create ? create with { Path = ToServerPath(op.Path), Acl = DefaultAcl } : op with { Path = ToServerPath(op.Path) });
         }
 
         return SubmitAsync(OpCode.Multi, list.FirstOrDefault()?.Path, new MultiRequest(serverOps), (int err, ref JuteReader reader) =>
@@ -201,6 +201,18 @@ public sealed partial class ZooKeeperClient
         await connection.SendAuthAsync(frame, waiter, cancellationToken).ConfigureAwait(false);
         await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The identities the server gives this session (ZooKeeper 3.7+): <c>ip</c> always, <c>digest</c> after digest auth,
+    /// <c>x509</c> with the subject of the client certificate on a TLS port with the x509 provider. Older servers throw
+    /// <see cref="UnimplementedException"/>.
+    /// </summary>
+    public Task<IReadOnlyList<Id>> WhoAmIAsync(CancellationToken cancellationToken = default) =>
+        SubmitAsync(OpCode.WhoAmI, null, new WhoAmIRequest(), (int err, ref JuteReader reader) =>
+        {
+            ThrowIfError(err, null);
+            return JuteRecords.ReadVector<Id>(ref reader);
+        }, null, cancellationToken);
 
     /// <summary>Authenticates the session as a digest user (see <see cref="Acl.Digest"/>).</summary>
     public Task AddDigestAuthAsync(string user, string password, CancellationToken cancellationToken = default) =>

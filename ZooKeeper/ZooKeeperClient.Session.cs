@@ -81,7 +81,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         try
         {
             LogDebugConnecting(endpoint, requestedSession);
-            connection = await ClientConnection.ConnectAsync(endpoint, request, attemptTimeout, _options.MaxPacketSize, this, _time, _logger, token).ConfigureAwait(false);
+            connection = await ClientConnection.ConnectAsync(endpoint, request, _options.Tls, attemptTimeout, _options.MaxPacketSize, this, _time, _logger, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -89,7 +89,18 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         }
         catch (Exception exception)
         {
-            LogDebugConnectFailed(endpoint, exception.Message);
+            var why = $"{endpoint}: {exception.Message}";
+            // A server that answers but drops the session handshake (TLS on one side only, a refused certificate) is a
+            // configuration problem worth a warning, once per new reason; refused or timed-out connects stay at debug.
+            if (Interlocked.Exchange(ref _lastConnectFailure, why) != why && exception is IOException)
+            {
+                LogWarningConnectFailed(endpoint, exception.Message);
+            }
+            else
+            {
+                LogDebugConnectFailed(endpoint, exception.Message);
+            }
+
             return null;
         }
 
@@ -103,6 +114,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             }
 
             var connectedAt = _time.GetTimestamp();
+            Volatile.Write(ref _lastConnectFailure, null);
 
             Interlocked.Exchange(ref _sessionId, handshake.SessionId);
             Volatile.Write(ref _sessionPassword, handshake.Passwd);

@@ -33,6 +33,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private int _xid;
     private int _negotiatedTimeoutMs;
     private int _disposed;
+    private string? _lastConnectFailure;
 
     /// <summary>Starts connecting in the background; use <see cref="WaitForStateAsync"/> or <see cref="ConnectAsync(ZooKeeperClientOptions, ILoggerFactory?, CancellationToken)"/> to wait for the session.</summary>
     public ZooKeeperClient(ZooKeeperClientOptions options, ILoggerFactory? loggerFactory = null)
@@ -51,6 +52,8 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         _sessionId = options.SessionId;
         _sessionPassword = options.SessionPassword ?? new byte[16];
         _negotiatedTimeoutMs = (int)options.SessionTimeout.TotalMilliseconds;
+        _authInfo.AddRange(options.Credentials.Select(c => (c.Scheme, c.Auth)));
+        DefaultAcl = options.DefaultAcl ?? Acl.OpenUnsafe;
         _events = new EventLoop(_logger);
         _runLoop = Task.Run(RunAsync);
     }
@@ -78,6 +81,12 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     /// <summary>The timeout the server granted.</summary>
     public TimeSpan SessionTimeout => TimeSpan.FromMilliseconds(Volatile.Read(ref _negotiatedTimeoutMs));
 
+    /// <summary>The ACL of nodes created without one (<see cref="ZooKeeperClientOptions.DefaultAcl"/>).</summary>
+    public IReadOnlyList<Acl> DefaultAcl { get; }
+
+    /// <summary>Why the last connection attempt failed (null after a successful one): the reason start-up errors carry.</summary>
+    public string? LastConnectFailure => Volatile.Read(ref _lastConnectFailure);
+
     /// <summary>The chroot every path is relative to, or null.</summary>
     public string? Chroot => _connectionString.Chroot;
 
@@ -98,7 +107,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new ConnectionLossException(null, $"Could not connect to {options.ConnectionString} within {options.ConnectTimeout}");
+                throw new ConnectionLossException(null, client.DescribeConnectTimeout());
             }
 
             return client;
@@ -165,6 +174,10 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         await _events.DisposeAsync().ConfigureAwait(false);
         _disposeCts.Dispose();
     }
+
+    /// <summary>The message of a first connection that did not come within <see cref="ZooKeeperClientOptions.ConnectTimeout"/>, with the last failure.</summary>
+    internal string DescribeConnectTimeout() =>
+        $"Could not connect to {_options.ConnectionString} within {_options.ConnectTimeout}" + (LastConnectFailure is { } why ? $"; last attempt: {why}" : string.Empty);
 
     internal static bool IsTerminal(ZooKeeperState state) =>
         state is ZooKeeperState.Expired or ZooKeeperState.AuthFailed or ZooKeeperState.Closed;

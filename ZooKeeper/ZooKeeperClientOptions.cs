@@ -26,4 +26,29 @@ public sealed class ZooKeeperClientOptions
 
     /// <summary>Clock for pings and timeouts.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Speak TLS to the servers (their <c>secureClientPort</c>); null: plaintext.</summary>
+    public ZooKeeperTlsOptions? Tls { get; set; }
+
+    /// <summary>Credentials sent first on every connection, before any request (so also again after each reconnect).</summary>
+    public IReadOnlyList<ZooKeeperCredential> Credentials { get; set; } = [];
+
+    /// <summary>
+    /// The ACL of every node created without an explicit one (creates, multi creates, recipes);
+    /// null: <see cref="Acl.OpenUnsafe"/>, as ZooKeeper's own clients default to.
+    /// </summary>
+    public IReadOnlyList<Acl>? DefaultAcl { get; set; }
+
+    /// <summary>These settings for a new session: everything but <see cref="SessionId"/> and <see cref="SessionPassword"/>.</summary>
+    public ZooKeeperClientOptions ForNewSession() => new()
+    {
+        ConnectionString = ConnectionString,
+        SessionTimeout = SessionTimeout,
+        ConnectTimeout = ConnectTimeout,
+        MaxPacketSize = MaxPacketSize,
+        TimeProvider = TimeProvider,
+        Tls = Tls,
+        Credentials = Credentials,
+        DefaultAcl = DefaultAcl,
+    };
 }

@@ -34,6 +34,12 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
 
                 return;
             }
+            catch (BuildRegistrationRefusedException refused)
+            {
+                // The cluster's answer, not a connectivity problem: trying again would be refused again.
+                LogErrorRefused(logger, what, uuid, refused.Message);
+                return;
+            }
             catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(delay.TotalMilliseconds / 4) + 1));
@@ -50,6 +56,9 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
 
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Cannot register {What} of build {BuildId} with the cluster (attempt {Attempt}); retrying in {Delay}: {ErrorType}: {Error}")]
     private static partial void LogWarningRetrying(ILogger logger, string what, string buildId, int attempt, TimeSpan delay, string errorType, string error);
+
+    [LoggerMessage(EventId = 1313, Level = LogLevel.Error, Message = "The cluster refused the {What} of build {BuildId}: {Reason}")]
+    private static partial void LogErrorRefused(ILogger logger, string what, string buildId, string reason);
 
     [LoggerMessage(EventId = 1312, Level = LogLevel.Information, Message = "Registered {What} of build {BuildId} with the cluster after {Attempt} attempts")]
     private static partial void LogInformationRecovered(ILogger logger, string what, string buildId, int attempt);

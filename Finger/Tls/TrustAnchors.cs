@@ -30,8 +30,14 @@ public sealed class TrustAnchors(string caPath)
         var leaf = certificate as X509Certificate2 ?? new X509Certificate2(certificate);
         try
         {
-            return chain.Build(leaf)
-                ? null
+            if (chain.Build(leaf))
+            {
+                return null;
+            }
+
+            // An expired certificate of the right CA is told apart: renewing it is the fix, not another CA.
+            return chain.ChainStatus.All(s => s.Status == X509ChainStatusFlags.NotTimeValid)
+                ? $"certificate is outside its validity period ({leaf.NotBefore.ToUniversalTime():u} to {leaf.NotAfter.ToUniversalTime():u})"
                 : "certificate is not signed by the configured CA (" + string.Join(", ", chain.ChainStatus.Select(s => s.Status)) + ")";
         }
         finally

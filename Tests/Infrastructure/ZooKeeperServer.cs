@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Orleans.Zuul.Tests.Infrastructure;
@@ -9,6 +12,7 @@ namespace Orleans.Zuul.Tests.Infrastructure;
 /// <summary>
 /// A real ZooKeeper server (Debian's zookeeper package) on a free loopback port with a temporary data dir.
 /// Can be stopped and started again on the same port and data, to test reconnects and session survival.
+/// With <see cref="ZooKeeperServerTls"/> it listens on a <c>secureClientPort</c> only (Netty, PEM stores, x509 identities).
 /// </summary>
 public sealed class ZooKeeperServer : IAsyncDisposable
 {
@@ -20,19 +24,32 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     private readonly Lock _consoleLock = new();
     private bool _paused;
 
-    private ZooKeeperServer(int port, string directory, string address)
+    private ZooKeeperServer(int port, string directory, string address, ZooKeeperServerTls? tls)
     {
         Port = port;
         Address = address;
+        Tls = tls;
         _directory = directory;
         _configPath = Path.Combine(directory, "zoo.cfg");
         var dataDir = Path.Combine(directory, "data");
         Directory.CreateDirectory(dataDir);
+        // TLS: the secure port only, as a Zuul site's ensemble usually runs; the x509 provider turns a client
+        // certificate's subject into the session's identity (x509:<subject>) for ACLs.
+        var listener = tls is null
+            ? $"clientPortAddress={address}\nclientPort={port}"
+            : $"""
+                secureClientPortAddress={address}
+                secureClientPort={port}
+                serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory
+                ssl.keyStore.location={tls.KeyStorePem}
+                ssl.trustStore.location={tls.TrustStorePem}
+                ssl.clientAuth={tls.ClientAuth}
+                authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider
+                """;
         File.WriteAllText(_configPath, $"""
             tickTime=200
             dataDir={dataDir}
-            clientPortAddress={address}
-            clientPort={port}
+            {listener}
             admin.enableServer=false
             4lw.commands.whitelist=ruok,srvr,cons
             minSessionTimeout=1000
@@ -48,6 +65,9 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     /// <summary>The address the server listens on (loopback unless a test needs it on another network).</summary>
     public string Address { get; }
 
+    /// <summary>The TLS settings of a secure-port-only server, or null.</summary>
+    public ZooKeeperServerTls? Tls { get; }
+
     public string ConnectionString => $"{Address}:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
@@ -58,7 +78,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     /// <summary>What the JVM printed outside the log (fatal errors, a failed bind before logging started).</summary>
     public string ConsolePath => Path.Combine(_directory, "console.log");
 
-    public static async Task<ZooKeeperServer> StartAsync(string address = "127.0.0.1")
+    public static async Task<ZooKeeperServer> StartAsync(string address = "127.0.0.1", ZooKeeperServerTls? tls = null)
     {
         var zookeeperJar = Path.Combine(JavaDir, "zookeeper.jar");
         if (!File.Exists(zookeeperJar))
@@ -67,7 +87,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         }
 
         var directory = Path.Combine(Path.GetTempPath(), "zk-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var server = new ZooKeeperServer(RestartablePort.Next(), directory, address);
+        var server = new ZooKeeperServer(RestartablePort.Next(), directory, address, tls);
         await server.StartAsync(CancellationToken.None);
         return server;
     }
@@ -145,7 +165,8 @@ public sealed class ZooKeeperServer : IAsyncDisposable
     private Process Launch()
     {
         // zookeeper.jar's manifest carries the rest of the class path; slf4j-simple writes the server log to a file.
-        var classPath = string.Join(':', new[] { "zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar", "slf4j-simple.jar" }
+        // Netty's TLS handler also needs netty-codec and netty-resolver, which Debian's manifest leaves out.
+        var classPath = string.Join(':', new[] { "zookeeper.jar", "zookeeper-jute.jar", "slf4j-api.jar", "slf4j-simple.jar", "netty-codec.jar", "netty-resolver.jar" }
             .Select(jar => Path.Combine(JavaDir, jar))
             .Where(File.Exists));
         var start = new ProcessStartInfo("java")
@@ -262,12 +283,26 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a four-letter command (ruok, srvr, cons) and returns the answer.</summary>
+    /// <summary>Sends a four-letter command (ruok, srvr, cons) and returns the answer (over TLS with the probe certificate on a TLS server).</summary>
     public async Task<string> FourLetterAsync(string command, CancellationToken cancellationToken = default)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Parse(Address), Port, cancellationToken);
-        var stream = client.GetStream();
+        Stream stream = client.GetStream();
+        if (Tls is not null)
+        {
+            var ssl = new SslStream(stream);
+            using var probe = X509Certificate2.CreateFromPemFile(Tls.ProbeCertificate, Tls.ProbeKey);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = Address,
+                ClientCertificates = [probe],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true, // a readiness probe, not a test of trust
+            }, cancellationToken);
+            stream = ssl;
+        }
+
+        await using var _ = stream;
         await stream.WriteAsync(Encoding.ASCII.GetBytes(command), cancellationToken);
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return await reader.ReadToEndAsync(cancellationToken);
@@ -282,7 +317,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
             // ruok answers while the server is still loading; srvr reports the mode only once it serves requests.
             return (await FourLetterAsync("srvr", timeout.Token)).Contains("Mode: standalone", StringComparison.Ordinal);
         }
-        catch (Exception exception) when (exception is SocketException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is SocketException or IOException or AuthenticationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }

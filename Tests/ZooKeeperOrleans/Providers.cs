@@ -11,7 +11,7 @@ internal sealed class Providers : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public Providers(string connectionString, string clusterId, string? zone = null, ILoggerProvider? logs = null, TimeSpan? connectTimeout = null)
+    public Providers(string connectionString, string clusterId, string? zone = null, ILoggerProvider? logs = null, TimeSpan? connectTimeout = null, Action<ZooKeeperOptions>? security = null)
     {
         ClusterId = clusterId;
         var services = new ServiceCollection();
@@ -34,6 +34,7 @@ internal sealed class Providers : IAsyncDisposable
             o.SessionTimeout = TimeSpan.FromSeconds(4);
             o.ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(15);
             o.MaxRetryDelay = TimeSpan.FromSeconds(1);
+            security?.Invoke(o);
         });
         services.AddOptions<ZooKeeperClusteringOptions>().Configure(o => o.Zone = zone);
         services.AddSingleton<ZooKeeperMembershipTable>();

@@ -6,7 +6,7 @@ public abstract record Op(string Path)
     public static Op Check(string path, int version) => new CheckOp(path, version);
 
     public static Op Create(string path, ReadOnlyMemory<byte> data = default, CreateMode mode = CreateMode.Persistent, IReadOnlyList<Acl>? acl = null) =>
-        new CreateOp(path, data, mode, acl ?? Acl.OpenUnsafe);
+        new CreateOp(path, data, mode, acl);
 
     public static Op SetData(string path, ReadOnlyMemory<byte> data, int version = -1) => new SetDataOp(path, data, version);
 

@@ -39,7 +39,7 @@ internal sealed record MultiRequest(IReadOnlyList<Op> Ops) : IJuteRecord<MultiRe
                     break;
                 case CreateOp create:
                     new MultiHeader(create.Mode == CreateMode.Container ? OpCode.CreateContainer : OpCode.Create, false, -1).Write(writer);
-                    new CreateRequest(create.Path, create.Data, create.Acl, (int)create.Mode).Write(writer);
+                    new CreateRequest(create.Path, create.Data, create.Acl ?? Acl.OpenUnsafe, (int)create.Mode).Write(writer);
                     break;
                 case SetDataOp setData:
                     new MultiHeader(OpCode.SetData, false, -1).Write(writer);

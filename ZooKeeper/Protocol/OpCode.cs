@@ -18,6 +18,7 @@ internal static class OpCode
     public const int Multi = 14;
     public const int Create2 = 15;
     public const int CreateContainer = 19;
+    public const int WhoAmI = 107;
     public const int Auth = 100;
     public const int SetWatches = 101;
     public const int CloseSession = -11;

@@ -12,7 +12,7 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
     private readonly ZooKeeperSessionManager _sessions;
     private readonly string _requestedPath;
     private readonly bool _sequential;
-    private readonly IReadOnlyList<Acl> _acl;
+    private readonly IReadOnlyList<Acl>? _acl;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
@@ -28,7 +28,7 @@ public sealed partial class EphemeralRegistration : IAsyncDisposable
         _requestedPath = path;
         _data = data.ToArray();
         _sequential = sequential;
-        _acl = acl ?? Acl.OpenUnsafe;
+        _acl = acl;
         _logger = logger ?? NullLogger.Instance;
         _subscription = sessions.OnSessionStarted(_ => EnsureInBackground());
     }

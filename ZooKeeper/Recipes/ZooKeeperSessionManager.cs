@@ -22,14 +22,7 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
 
         // Each new session is a new session: never re-attach the one that just expired.
-        _options = new ZooKeeperClientOptions
-        {
-            ConnectionString = options.ConnectionString,
-            SessionTimeout = options.SessionTimeout,
-            ConnectTimeout = options.ConnectTimeout,
-            MaxPacketSize = options.MaxPacketSize,
-            TimeProvider = options.TimeProvider,
-        };
+        _options = options.ForNewSession();
         _loggerFactory = loggerFactory;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ZooKeeperSessionManager>() ?? NullLogger.Instance;
     }
@@ -96,7 +89,7 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
                 await client.DisposeAsync().ConfigureAwait(false);
                 if (exception is OperationCanceledException && !linked.IsCancellationRequested)
                 {
-                    throw new ConnectionLossException(null, $"Could not connect to {_options.ConnectionString} within {_options.ConnectTimeout}");
+                    throw new ConnectionLossException(null, client.DescribeConnectTimeout());
                 }
 
                 throw;

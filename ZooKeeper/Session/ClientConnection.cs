@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Orleans.Zuul.ZooKeeper.Jute;
 using Orleans.Zuul.ZooKeeper.Protocol;
+using Orleans.Zuul.ZooKeeper.Tls;
 
 namespace Orleans.Zuul.ZooKeeper.Session;
 
@@ -16,7 +17,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private const int ReplyHeaderSize = 16;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly IConnectionOwner _owner;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,10 +33,10 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private long _lastReceive;
     private bool _closed;
 
-    private ClientConnection(Socket socket, HostEndpoint endpoint, IConnectionOwner owner, int maxPacketSize, TimeProvider time, ILogger logger)
+    private ClientConnection(Socket socket, Stream stream, HostEndpoint endpoint, IConnectionOwner owner, int maxPacketSize, TimeProvider time, ILogger logger)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         Endpoint = endpoint;
         _owner = owner;
         _maxPacketSize = maxPacketSize;
@@ -48,10 +49,11 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
     public ConnectResponse Handshake { get; private set; } = null!;
 
-    /// <summary>Opens a socket and performs the connect handshake; the response may announce an expired session.</summary>
+    /// <summary>Opens a socket (and TLS when <paramref name="tls"/> is set) and performs the connect handshake; the response may announce an expired session.</summary>
     public static async Task<ClientConnection> ConnectAsync(
         HostEndpoint endpoint,
         ConnectRequest request,
+        ZooKeeperTlsOptions? tls,
         TimeSpan timeout,
         int maxPacketSize,
         IConnectionOwner owner,
@@ -77,7 +79,26 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             throw;
         }
 
-        var connection = new ClientConnection(socket, endpoint, owner, maxPacketSize, time, logger);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (tls is not null)
+        {
+            try
+            {
+                stream = await TlsHandshake.AuthenticateAsync(stream, endpoint, tls, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                if (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"The TLS handshake with {endpoint} took longer than {timeout}.");
+                }
+
+                throw;
+            }
+        }
+
+        var connection = new ClientConnection(socket, stream, endpoint, owner, maxPacketSize, time, logger);
         try
         {
             var writer = new JuteWriter();
@@ -85,7 +106,19 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             request.Write(writer);
             writer.EndFrame();
             await connection._stream.WriteAsync(writer.WrittenMemory, deadline.Token).ConfigureAwait(false);
-            var length = await connection.ReadFrameAsync(deadline.Token).ConfigureAwait(false);
+            int length;
+            try
+            {
+                length = await connection.ReadFrameAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (IOException exception)
+            {
+                // The usual sign of TLS on one side only: a TLS-only port drops a plaintext request without a word.
+                throw new IOException(tls is null
+                    ? $"ZooKeeper at {endpoint} closed the connection without answering the session handshake; a TLS-only port (secureClientPort) does this to plaintext clients, so configure TLS if it is one ({exception.Message})"
+                    : $"ZooKeeper at {endpoint}: {TlsHandshake.ExplainClosedAfterHandshake(exception)}", exception);
+            }
+
             connection.Handshake = connection.DecodeHandshake(length);
             return connection;
         }
