@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Zuul.Hosting.Telemetry;
 using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Hosting;
@@ -36,6 +37,12 @@ public static class ClusterClientHosting
                         c.Zone = settings.Zone;
                         configuration.GetSection("ZooKeeper:Clustering").Bind(c);
                     });
+            }
+
+            if (TelemetrySettings.TracingConfigured(builder.Configuration))
+            {
+                // Grain calls carry this process's trace context to the silo (README "Traces").
+                client.AddActivityPropagation();
             }
 
             configure?.Invoke(client);

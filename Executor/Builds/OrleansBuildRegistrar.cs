@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Executor;
 
@@ -8,7 +9,7 @@ namespace Orleans.Zuul.Executor;
 /// Registers builds with their <see cref="IBuildGrain"/>. While the cluster is unreachable, calls are retried with
 /// jittered exponential backoff (250 ms doubling to 30 s) until they succeed or the executor stops.
 /// </summary>
-internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogger<OrleansBuildRegistrar> logger) : IBuildRegistrar
+internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ZuulMetrics metrics, ILogger<OrleansBuildRegistrar> logger) : IBuildRegistrar
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
@@ -27,6 +28,7 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
             try
             {
                 await call().WaitAsync(cancellationToken);
+                metrics.Registered(what);
                 if (attempt > 1)
                 {
                     LogInformationRecovered(logger, what, uuid, attempt);
@@ -34,8 +36,14 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
 
                 return;
             }
-            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                metrics.RegistrationFailed(what, e);
+                if (!IsTransient(e))
+                {
+                    throw;
+                }
+
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(delay.TotalMilliseconds / 4) + 1));
                 LogWarningRetrying(logger, what, uuid, attempt, wait, e.GetType().Name, e.Message);
                 await Task.Delay(wait, cancellationToken);
