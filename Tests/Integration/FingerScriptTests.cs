@@ -56,7 +56,7 @@ public sealed class FingerScriptTests : IAsyncLifetime
     private static async Task<(int ExitCode, string Output)> RunAsync(string[] args, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "finger"));
+        start.ArgumentList.Add(Path.Combine(Infrastructure.RepositoryRoot.Path, "scripts", "finger"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -83,18 +83,5 @@ public sealed class FingerScriptTests : IAsyncLifetime
 
         var text = await output;
         return (process.ExitCode, process.ExitCode == 0 ? text : text + await error);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orleans.Zuul.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cannot find the repository root (Orleans.Zuul.sln)");
     }
 }

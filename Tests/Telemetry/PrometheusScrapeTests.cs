@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 using Orleans.Zuul.Tests.ZooKeeperOrleans;
@@ -122,6 +123,28 @@ public sealed class PrometheusScrapeTests(ZooKeeperFixture fixture, ITestOutputH
         await ExpectAsync("""count by (job) (count by (job, __name__) ({__name__=~"orleans_.+"}))""", ["job"], null, Timeout, components, atLeast: ["silo"]);
         await ExpectAsync("""count by (job) (dotnet_gc_collections_total)""", ["job"], null, Timeout, components, atLeast: ["silo", "web", "executor"]);
         await ExpectAsync("""count by (job) (http_server_request_duration_seconds_count)""", ["job"], null, Timeout, components, atLeast: ["web"]);
+
+        // The Grafana dashboard: every query is valid PromQL over these metrics, and the panels of what happened show it.
+        var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "deploy", "grafana", "orleans-zuul.json")));
+        var panels = dashboard.RootElement.GetProperty("panels").EnumerateArray().Where(p => p.TryGetProperty("targets", out _)).ToList();
+        Assert.True(panels.Count >= 10, $"{panels.Count} panels with queries");
+        string[] shown = ["Streams opened per second", "Throughput per zone and hop", "Streams ended per second, by outcome", "Time to first byte (p50, p90, p99)",
+            "Resolution latency (p50, p90, p99)", "Builds running per zone", "Finger gateways registered per zone", "Build registrations per second"];
+        foreach (var panel in panels)
+        {
+            var title = panel.GetProperty("title").GetString()!;
+            foreach (var target in panel.GetProperty("targets").EnumerateArray())
+            {
+                // Grafana's variables as Grafana fills them in: every zone, a rate window wider than two scrapes.
+                var promql = target.GetProperty("expr").GetString()!.Replace("$zone", ".*", StringComparison.Ordinal).Replace("$__rate_interval", "1m", StringComparison.Ordinal);
+                var samples = await _prometheus.QueryAsync(promql); // throws on invalid PromQL
+                if (shown.Contains(title) && samples.Count == 0)
+                {
+                    // rate() needs two samples of a series in its window: a series born at the streams' end needs a second scrape.
+                    await Eventually.UntilAsync(async () => (await _prometheus.QueryAsync(promql)).Count > 0, $"dashboard panel '{title}' to show something: {promql}", Timeout);
+                }
+            }
+        }
     }
 
     private T Own<T>(T owned)
