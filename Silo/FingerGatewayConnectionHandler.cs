@@ -73,7 +73,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
         using var activity = ZuulTracing.StartStream("finger stream", ActivityKind.Server, request.BuildId, listenerTls ? StreamHop.Tls : StreamHop.Gateway);
         if (lifecycle.State == GatewayState.Draining)
         {
-            Reject(activity, StreamRejection.Draining);
+            metrics.Rejected(StreamRejection.Draining, activity);
             await ReplyAsync(connection, "Finger gateway is shutting down, try again\n");
             return;
         }
@@ -82,7 +82,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
         if (!opened.Value.Ok)
         {
             LogInformationStreamRefused(logger, request.BuildId, remote, opened.Value.Failure);
-            Reject(activity, opened.Value.Failure.ToRejection());
+            metrics.Rejected(opened.Value.Failure.ToRejection(), activity);
             await ReplyAsync(connection, opened.Value.Message);
             return;
         }
@@ -116,11 +116,6 @@ internal sealed partial class FingerGatewayConnectionHandler(
         }
     }
 
-    private void Reject(Activity? activity, StreamRejection why)
-    {
-        metrics.Rejected(why);
-        ZuulTracing.Rejected(activity, why);
-    }
 
     private static async Task ReplyAsync(ConnectionContext connection, string line)
     {

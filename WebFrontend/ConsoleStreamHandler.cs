@@ -58,8 +58,7 @@ public sealed partial class ConsoleStreamHandler(
         if (!opened.Value.Ok)
         {
             LogInformationStreamRefused(logger, tenant, request.Uuid, opened.Value.Failure);
-            metrics.Rejected(opened.Value.Failure.ToRejection());
-            ZuulTracing.Rejected(activity, opened.Value.Failure.ToRejection());
+            metrics.Rejected(opened.Value.Failure.ToRejection(), activity);
             await CloseAsync(socket, CloseStreamFailure, opened.Value.Message.TrimEnd());
             return;
         }

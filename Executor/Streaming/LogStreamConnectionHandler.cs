@@ -108,14 +108,14 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         var job = JobDirectory.For(_options.JobRoot!, request.BuildId);
         if (!Directory.Exists(job.Path))
         {
-            Reject(activity, StreamRejection.BuildNotFound);
+            _metrics.Rejected(StreamRejection.BuildNotFound, activity);
             await WriteLineAsync(output, FingerErrors.BuildNotFound(request.BuildId), cts.Token);
             return (StreamOutcome.BuildNotFound, request.BuildId, 0);
         }
 
         if (!File.Exists(job.LogFile))
         {
-            Reject(activity, StreamRejection.LogNotFound);
+            _metrics.Rejected(StreamRejection.LogNotFound, activity);
             await WriteLineAsync(output, FingerErrors.LogNotFound(request.BuildId), cts.Token);
             return (StreamOutcome.LogNotFound, request.BuildId, 0);
         }
@@ -159,11 +159,6 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         return (outcome, request.BuildId, follower.BytesSent);
     }
 
-    private void Reject(Activity? activity, StreamRejection why)
-    {
-        _metrics.Rejected(why);
-        ZuulTracing.Rejected(activity, why);
-    }
 
     /// <summary>Reads and drops whatever the client sends after its request; its EOF ends the stream.</summary>
     private static async Task DiscardInputAsync(PipeReader input, CancellationTokenSource stream)

@@ -86,6 +86,13 @@ public sealed class ZuulMetrics
     /// <summary>A request got an error instead of a stream.</summary>
     public void Rejected(StreamRejection why) => StreamsRejected.Add(1, Tags(ErrorTypeAttribute, Wire(why)));
 
+    /// <summary>A request got an error instead of a stream; its span, when traced, says why.</summary>
+    public void Rejected(StreamRejection why, Activity? span)
+    {
+        Rejected(why);
+        ZuulTracing.Rejected(span, why);
+    }
+
     /// <summary>The build's grain answered (<paramref name="kind"/>) or failed (null) after <paramref name="elapsed"/>.</summary>
     public void Resolved(TimeSpan elapsed, StreamResolutionKind? kind) =>
         ResolutionDuration.Record(elapsed.TotalSeconds, Tags(ResolutionAttribute, kind is { } k ? Wire(k) : "error"));
