@@ -5,6 +5,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Orleans.Zuul.Finger;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Benchmarks;
 
@@ -33,6 +34,8 @@ internal sealed record AllocationResult(long Bytes, double Seconds, long Allocat
 /// Allocation on the steady-state relay path, in this process: <see cref="FingerRelay.RunAsync"/> between two
 /// loopback socket pairs (upstream = a NetworkStream as in the gateway; client = a pipe pair pumped to a socket,
 /// like Kestrel's transport). <see cref="GC.GetTotalAllocatedBytes(bool)"/> counts the whole process, harness included.
+/// Bytes are counted as the gateway counts them (<see cref="RelayMetering"/>: a stream meter, the OpenTelemetry SDK
+/// aggregating), so the per-chunk cost includes the metrics.
 /// </summary>
 internal static class RelayAllocation
 {
@@ -46,16 +49,23 @@ internal static class RelayAllocation
     public static async Task<AllocationResult> RunAsync(long bytes, bool splice)
     {
         Array.Fill(Chunk, (byte)'x');
-        await RelayOnceAsync(256L << 20, splice); // JIT, pools and socket engine warm
+        using var metering = new RelayMetering();
+        await RelayOnceAsync(256L << 20, splice, metering); // JIT, pools and socket engine warm
         var small = bytes / 8;
-        var (_, _, allocatedSmall) = await MeasureAsync(small, splice);
+        var (_, _, allocatedSmall) = await MeasureAsync(small, splice, metering);
         var gen0 = GC.CollectionCount(0);
         // Three runs, the least allocating one counts: an allocation per chunk shows in every run, while the runtime's
         // own background work (thread injection on a busy machine, timers) lands in some runs only.
         var runs = new List<(long Relayed, double Seconds, long Allocated)>();
         for (var i = 0; i < 3; i++)
         {
-            runs.Add(await MeasureAsync(bytes, splice));
+            runs.Add(await MeasureAsync(bytes, splice, metering));
+        }
+
+        var expected = (256L << 20) + small + (3 * bytes);
+        if (metering.CollectedBytes() != expected)
+        {
+            throw new InvalidOperationException($"the metrics counted {metering.CollectedBytes()} relayed bytes, {expected} were relayed");
         }
 
         var (relayed, seconds, allocated) = runs.MinBy(r => r.Allocated);
@@ -66,7 +76,7 @@ internal static class RelayAllocation
         {
             // Diagnose in a second pass (the listener allocates itself, so it never runs during the measurement).
             using var listener = new AllocationSampler();
-            await RelayOnceAsync(bytes, splice);
+            await RelayOnceAsync(bytes, splice, metering);
             result = result with { TopTypes = listener.Top(5) };
         }
 
@@ -102,18 +112,18 @@ internal static class RelayAllocation
         }
     }
 
-    private static async Task<(long Relayed, double Seconds, long Allocated)> MeasureAsync(long bytes, bool splice)
+    private static async Task<(long Relayed, double Seconds, long Allocated)> MeasureAsync(long bytes, bool splice, RelayMetering metering)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var before = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        var relayed = await RelayOnceAsync(bytes, splice);
+        var relayed = await RelayOnceAsync(bytes, splice, metering);
         var seconds = sw.Elapsed.TotalSeconds;
         return (relayed, seconds, GC.GetTotalAllocatedBytes(true) - before);
     }
 
-    private static async Task<long> RelayOnceAsync(long bytes, bool splice)
+    private static async Task<long> RelayOnceAsync(long bytes, bool splice, RelayMetering metering)
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -135,7 +145,9 @@ internal static class RelayAllocation
             var consume = ConsumeAsync(consumer);
             await using var upstream = new NetworkStream(upstreamSide, ownsSocket: false);
             // With splice the client's socket is handed over as the gateway does on a plaintext listener (the pipe stays unused).
-            var result = await FingerRelay.RunAsync(duplex, upstream, splice ? clientSide : null, CancellationToken.None);
+            var meter = metering.Start();
+            var result = await FingerRelay.RunAsync(duplex, upstream, splice ? clientSide : null, meter, CancellationToken.None);
+            meter.End(StreamMeter.From(result.Outcome));
             await toClient.Writer.CompleteAsync();
             await fromClient.Writer.CompleteAsync();
             await produce;

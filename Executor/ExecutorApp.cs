@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Zuul.Hosting;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Executor;
 
@@ -31,13 +33,21 @@ public static partial class ExecutorApp
         builder.Services.AddConsoleLogDefaults();
         var settings = ReadOptions(builder.Configuration);
         var errors = ExecutorOptionsValidator.Collect(settings).ToList();
+        var health = HealthPort.Read(builder.Configuration, out var healthError);
+        var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
+        errors.AddRange(new[] { healthError }.OfType<string>());
         if (errors.Count == 0 && ExecutorOptionsValidator.TryParseListenAddress(settings.ListenAddress, out var listen))
         {
             // Checked before anything registers builds: a build must never be announced at a port another process holds.
-            errors.AddRange(new[] { PortAvailability.Check("Executor:LogStreamPort", listen, settings.LogStreamPort) }.OfType<string>());
+            errors.AddRange(new[]
+            {
+                PortAvailability.Check("Executor:LogStreamPort", listen, settings.LogStreamPort),
+                health is { } h ? HealthPort.Check(builder.Configuration, h) : null,
+            }.OfType<string>());
         }
 
         StartupValidation.ThrowIfInvalid("executor", errors);
+        builder.AddZuulTelemetry(ComponentIdentity.Executor, telemetry);
 
         var services = builder.Services;
         services.AddOptions<ExecutorOptions>()
@@ -80,16 +90,29 @@ public static partial class ExecutorApp
             var access = new ClientAccessMiddleware(
                 new ClientNetworks(o.AllowedClients),
                 kestrel.ApplicationServices.GetRequiredService<ConnectionLedger>(),
+                kestrel.ApplicationServices.GetRequiredService<ZuulMetrics>(),
                 kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<LogStreamConnectionHandler>());
             kestrel.Listen(address, o.LogStreamPort, listen =>
             {
                 listen.Use(next => connection => access.OnConnectionAsync(connection, next));
                 listen.UseConnectionHandler<LogStreamConnectionHandler>();
             });
+            if (health is { } port)
+            {
+                kestrel.Listen(System.Net.IPAddress.Parse(HealthPort.ListenAddress(builder.Configuration)), port, l => l.Protocols = HttpProtocols.Http1);
+            }
         });
 
         configure?.Invoke(builder);
         var app = builder.Build();
+        if (health is { } healthPort)
+        {
+            // Only on the health listener: the log streamer's port speaks finger, not HTTP.
+            var host = $"*:{healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            app.MapZuulHealth().RequireHost(host);
+            app.MapZuulMetrics().RequireHost(host);
+        }
+
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var o = app.Services.GetRequiredService<IOptions<ExecutorOptions>>().Value;

@@ -22,14 +22,15 @@ public static class FingerRelay
     /// nothing else writes to it during the relay: bytes then go to it directly, with <c>splice(2)</c> from a plain
     /// upstream socket, or from a pooled buffer otherwise (TLS upstream).
     /// </param>
+    /// <param name="progress">Told about the bytes sent to the client, piece by piece (metrics); null = nobody.</param>
     /// <param name="cancellationToken">Ends the relay (shutdown, or the client connection closing).</param>
-    public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, Socket? clientSocket, CancellationToken cancellationToken)
+    public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, Socket? clientSocket, IRelayProgress? progress, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var down = clientSocket is null ? CopyUpstreamToClientAsync(upstream, client.Output, cts.Token)
+        var down = clientSocket is null ? CopyUpstreamToClientAsync(upstream, client.Output, progress, cts.Token)
             : upstream is NetworkStream plain && SpliceCopier.IsSupported
-                ? SpliceCopier.CopyAsync(plain, clientSocket, KernelPipePool.Shared, cts.Token)
-                : CopyUpstreamToSocketAsync(upstream, clientSocket, cts.Token);
+                ? SpliceCopier.CopyAsync(plain, clientSocket, KernelPipePool.Shared, progress, cts.Token)
+                : CopyUpstreamToSocketAsync(upstream, clientSocket, progress, cts.Token);
         var up = DrainClientAsync(client.Input, cts.Token);
         var first = await Task.WhenAny(down, up).ConfigureAwait(false);
         await cts.CancelAsync().ConfigureAwait(false);
@@ -50,7 +51,7 @@ public static class FingerRelay
         return result;
     }
 
-    private static async Task<RelayResult> CopyUpstreamToClientAsync(Stream upstream, PipeWriter output, CancellationToken cancellationToken)
+    private static async Task<RelayResult> CopyUpstreamToClientAsync(Stream upstream, PipeWriter output, IRelayProgress? progress, CancellationToken cancellationToken)
     {
         long total = 0;
         try
@@ -74,6 +75,8 @@ public static class FingerRelay
                 {
                     return new RelayResult(RelayOutcome.ClientClosed, total, null);
                 }
+
+                progress?.Relayed(n);
             }
         }
         catch (OperationCanceledException)
@@ -94,7 +97,7 @@ public static class FingerRelay
     /// Upstream (e.g. TLS, decrypted straight into a pooled buffer) to the client's socket: no pipe and no send loop in
     /// between. The buffer is rented only once data is there, so idle followers hold none.
     /// </summary>
-    private static async Task<RelayResult> CopyUpstreamToSocketAsync(Stream upstream, Socket client, CancellationToken cancellationToken)
+    private static async Task<RelayResult> CopyUpstreamToSocketAsync(Stream upstream, Socket client, IRelayProgress? progress, CancellationToken cancellationToken)
     {
         long total = 0;
         try
@@ -114,6 +117,7 @@ public static class FingerRelay
                 }
 
                 total += n;
+                progress?.Relayed(n);
             }
         }
         catch (OperationCanceledException)

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Hosting;
 
@@ -17,7 +19,8 @@ namespace Orleans.Zuul.Hosting;
 /// A repeated request then costs the longer of the two, not their sum (a cross-zone grain call is ~0.5 ms here).
 /// </remarks>
 /// <param name="executorNetworks">On a finger gateway (silo): checked again before connecting to an executor; null elsewhere.</param>
-public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSettings cluster, FingerConnector connector, ILogger<BuildStreamOpener> logger, ExecutorNetworkPolicy? executorNetworks = null)
+public sealed partial class BuildStreamOpener(
+    IGrainFactory grains, ClusterSettings cluster, FingerConnector connector, ZuulMetrics metrics, ILogger<BuildStreamOpener> logger, ExecutorNetworkPolicy? executorNetworks = null)
 {
     private readonly RecentRoutes _recent = new();
 
@@ -43,8 +46,42 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
         }
     }
 
-    private Task<StreamResolution> ResolveAsync(string buildId, CancellationToken cancellationToken) =>
-        grains.GetGrain<IBuildGrain>(buildId).ResolveStreamAddressAsync(cluster.Zone).WaitAsync(cancellationToken);
+    /// <summary>Asks the build's grain, timed (<c>zuul.stream.resolution.duration</c>) and traced (Orleans' spans nest under <c>resolve</c>).</summary>
+    private async Task<StreamResolution> ResolveAsync(string buildId, CancellationToken cancellationToken)
+    {
+        using var activity = ZuulTracing.Source.StartActivity("resolve");
+        activity?.SetTag(ZuulTracing.BuildIdAttribute, buildId);
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            var resolution = await grains.GetGrain<IBuildGrain>(buildId).ResolveStreamAddressAsync(cluster.Zone).WaitAsync(cancellationToken).ConfigureAwait(false);
+            metrics.Resolved(Stopwatch.GetElapsedTime(start), resolution.Kind);
+            activity?.SetTag(ZuulMetrics.ResolutionAttribute, ZuulMetrics.Snake(resolution.Kind.ToString()));
+            return resolution;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.Resolved(Stopwatch.GetElapsedTime(start), null);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+
+    /// <summary>Connects to one hop, in a <c>connect</c> span.</summary>
+    private async Task<Stream> ConnectAsync(Route route, string buildId, CancellationToken cancellationToken)
+    {
+        using var activity = ZuulTracing.Source.StartActivity("connect", ActivityKind.Client);
+        activity?.SetTag("server.address", route.Host).SetTag("server.port", route.Port).SetTag("zuul.upstream.tls", route.Tls);
+        try
+        {
+            return await connector.ConnectAsync(route.Host, route.Port, route.Tls, buildId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
 
     private async Task<(OpenedStream Opened, bool UsedEarly)> ResolveAndOpenAsync(
         string buildId, Task<StreamResolution> resolving, Route last, Task<Stream?>? early, CancellationToken cancellationToken)
@@ -93,7 +130,7 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
         {
             try
             {
-                var stream = await connector.ConnectAsync(route.Host, route.Port, route.Tls, buildId, cancellationToken).ConfigureAwait(false);
+                var stream = await ConnectAsync(route, buildId, cancellationToken).ConfigureAwait(false);
                 LogDebugConnected(logger, buildId, route.Host, route.Port, resolution.Kind);
                 _recent.Remember(buildId, route);
                 return (new OpenedStream(stream, StreamFailure.None, string.Empty, route.ToString(), resolution.Kind), false);
@@ -137,7 +174,7 @@ public sealed partial class BuildStreamOpener(IGrainFactory grains, ClusterSetti
     {
         try
         {
-            return await connector.ConnectAsync(route.Host, route.Port, route.Tls, buildId, cancellationToken).ConfigureAwait(false);
+            return await ConnectAsync(route, buildId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or FingerTlsException or IOException or OperationCanceledException)
         {

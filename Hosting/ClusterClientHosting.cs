@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Zuul.Hosting.OrleansTls;
+using Orleans.Zuul.Hosting.Telemetry;
 using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Hosting;
@@ -41,6 +42,13 @@ public static class ClusterClientHosting
             }
 
             client.UseZuulTls(tls);
+
+            if (TelemetrySettings.TracingConfigured(builder.Configuration))
+            {
+                // Grain calls carry this process's trace context to the silo (README "Traces").
+                client.AddActivityPropagation();
+            }
+
             configure?.Invoke(client);
         });
         return builder;

@@ -24,7 +24,8 @@ public static class ZuulHealth
 
     /// <summary>
     /// Maps <c>GET /healthz</c>: 200 when ZooKeeper (if configured) is connected and the cluster answers, else 503.
-    /// <c>zookeeper</c> is <c>connected</c>, <c>suspended</c>, <c>expired</c>, ..., or <c>not-configured</c>.
+    /// <c>zookeeper</c> is <c>connected</c>, <c>suspended</c>, <c>expired</c>, ..., or <c>not-configured</c>;
+    /// <c>cluster</c> is <c>ok</c>, <c>no-active-silo</c>, <c>unreachable: ...</c>, or <c>not-configured</c> (an executor without a cluster).
     /// </summary>
     public static IEndpointConventionBuilder MapZuulHealth(this IEndpointRouteBuilder endpoints, string pattern = "/healthz")
     {
@@ -44,19 +45,26 @@ public static class ZuulHealth
         var zkOk = zk is null || zk.IsConnected;
         string cluster;
         var silos = 0;
-        try
+        if (services.GetService<IGrainFactory>() is not { } grains)
         {
-            var hosts = await services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)
-                .WaitAsync(ClusterProbeTimeout, cancellationToken);
-            silos = hosts.Count;
-            cluster = silos > 0 ? "ok" : "no-active-silo";
+            // An executor that does not register builds (Executor:RegisterBuilds=false) has no cluster to ask.
+            cluster = "not-configured";
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        else
         {
-            cluster = "unreachable: " + ex.GetType().Name;
+            try
+            {
+                var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ClusterProbeTimeout, cancellationToken);
+                silos = hosts.Count;
+                cluster = silos > 0 ? "ok" : "no-active-silo";
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                cluster = "unreachable: " + ex.GetType().Name;
+            }
         }
 
-        var healthy = zkOk && cluster == "ok";
+        var healthy = zkOk && cluster is "ok" or "not-configured";
         return new HealthReport(healthy ? "healthy" : "unhealthy", zkState, cluster, silos);
     }
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Security;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -6,6 +8,7 @@ using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Silo;
 
@@ -16,6 +19,7 @@ namespace Orleans.Zuul.Silo;
 internal sealed partial class FingerGatewayConnectionHandler(
     BuildStreamOpener opener,
     GatewayLifecycle lifecycle,
+    ZuulMetrics metrics,
     IOptions<FingerGatewayOptions> options,
     ILogger<FingerGatewayConnectionHandler> logger) : ConnectionHandler
 {
@@ -36,6 +40,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
             request = new FingerRequest(FingerRequestStatus.ClientClosed, string.Empty, string.Empty);
         }
 
+        var requestedAt = Stopwatch.GetTimestamp();
         switch (request.Status)
         {
             case FingerRequestStatus.ClientClosed:
@@ -48,20 +53,27 @@ internal sealed partial class FingerGatewayConnectionHandler(
                 return;
             case FingerRequestStatus.TimedOut:
                 LogInformationBadRequest(logger, remote, "request line timeout");
+                metrics.Rejected(StreamRejection.RequestTimeout);
                 await ReplyAsync(connection, FingerErrors.RequestTimeout);
                 return;
             case FingerRequestStatus.TooLong:
                 LogInformationBadRequest(logger, remote, "request line too long");
+                metrics.Rejected(StreamRejection.RequestTooLong);
                 await ReplyAsync(connection, FingerErrors.LineTooLong);
                 return;
             case FingerRequestStatus.InvalidBuildId:
                 LogInformationBadRequest(logger, remote, "invalid build id");
+                metrics.Rejected(StreamRejection.InvalidRequest);
                 await ReplyAsync(connection, FingerErrors.InvalidBuildId(request.RawId));
                 return;
         }
 
+        var listenerTls = TlsServerMiddleware.IsTls(connection);
+        // One trace per hop: the finger request line has no room for a trace context (README "Traces").
+        using var activity = ZuulTracing.StartStream("finger stream", ActivityKind.Server, request.BuildId, listenerTls ? StreamHop.Tls : StreamHop.Gateway);
         if (lifecycle.State == GatewayState.Draining)
         {
+            metrics.Rejected(StreamRejection.Draining, activity);
             await ReplyAsync(connection, "Finger gateway is shutting down, try again\n");
             return;
         }
@@ -70,24 +82,40 @@ internal sealed partial class FingerGatewayConnectionHandler(
         if (!opened.Value.Ok)
         {
             LogInformationStreamRefused(logger, request.BuildId, remote, opened.Value.Failure);
+            metrics.Rejected(opened.Value.Failure.ToRejection(), activity);
             await ReplyAsync(connection, opened.Value.Message);
             return;
         }
 
         LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value);
-        // The raw socket is ours to write only on a plaintext listener: TLS replaces the transport with its own pipes.
-        var clientSocket = options.Value.UseSplice && !TlsServerMiddleware.IsTls(connection)
-            ? connection.Features.Get<IConnectionSocketFeature>()?.Socket
-            : null;
-        var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, clientSocket, closed);
-        LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
-        if (result is { Outcome: RelayOutcome.UpstreamCompleted, BytesToClient: 0 } && await opener.IsRunningAsync(request.BuildId))
+        var hop = listenerTls || opened.Value.Stream is SslStream ? StreamHop.Tls : StreamHop.Gateway;
+        ZuulTracing.SetHop(activity, hop);
+        var meter = metrics.StartStream(hop, requestedAt);
+        var end = StreamEnd.Error;
+        try
         {
-            // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
-            LogWarningEmptyStream(logger, request.BuildId, opened.Value.Target!);
-            await ReplyAsync(connection, $"The log stream of build ID {request.BuildId} ended before the build finished (refused by {opened.Value.Target})\n");
+            // The raw socket is ours to write only on a plaintext listener: TLS replaces the transport with its own pipes.
+            var clientSocket = options.Value.UseSplice && !listenerTls
+                ? connection.Features.Get<IConnectionSocketFeature>()?.Socket
+                : null;
+            var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, clientSocket, meter, closed);
+            LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
+            end = StreamMeter.From(result.Outcome);
+            if (result is { Outcome: RelayOutcome.UpstreamCompleted, BytesToClient: 0 } && await opener.IsRunningAsync(request.BuildId))
+            {
+                // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
+                end = StreamEnd.Refused;
+                LogWarningEmptyStream(logger, request.BuildId, opened.Value.Target!);
+                await ReplyAsync(connection, $"The log stream of build ID {request.BuildId} ended before the build finished (refused by {opened.Value.Target})\n");
+            }
+        }
+        finally
+        {
+            meter.End(end);
+            ZuulTracing.Ended(activity, end, meter.Bytes);
         }
     }
+
 
     private static async Task ReplyAsync(ConnectionContext connection, string line)
     {

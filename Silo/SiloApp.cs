@@ -9,6 +9,7 @@ using Orleans.Zuul.Finger.Tls;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
 using Orleans.Zuul.Hosting.OrleansTls;
+using Orleans.Zuul.Hosting.Telemetry;
 using Orleans.Zuul.ZooKeeper.Orleans;
 
 namespace Orleans.Zuul.Silo;
@@ -25,7 +26,7 @@ public static class SiloApp
         var gateway = new FingerGatewayOptions();
         builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
         var retention = new BuildRetentionOptions();
-        var health = ReadHealthPort(builder.Configuration, out var healthError);
+        var health = HealthPort.Read(builder.Configuration, out var healthError);
         var advertised = ReadAdvertisedAddress(builder.Configuration, out var advertisedError);
         var orleansTls = OrleansTlsSettings.FromConfiguration(builder.Configuration);
         var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).Concat(orleansTls.Validate()).ToList();
@@ -49,12 +50,14 @@ public static class SiloApp
         }
 
         var executorNetworks = ExecutorNetworkSettings.Read(builder.Configuration, errors);
+        var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
         if (errors.Count == 0)
         {
             errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
         }
 
         StartupValidation.ThrowIfInvalid("silo", errors);
+        builder.AddZuulTelemetry(ComponentIdentity.Silo, telemetry);
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddSingleton(executorNetworks);
@@ -98,6 +101,11 @@ public static class SiloApp
             silo.AddMemoryGrainStorage(BuildEvents.PubSubStorage);
             // Grain statistics for the Orleans dashboard, which the web frontend serves under /dashboard.
             silo.AddDashboard();
+            if (telemetry.Tracing)
+            {
+                // Grain calls continue the caller's trace (the web frontend's or a gateway's stream).
+                silo.AddActivityPropagation();
+            }
         });
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -119,7 +127,7 @@ public static class SiloApp
 
             if (health is { } h)
             {
-                kestrel.Listen(IPAddress.Parse(HealthListenAddress(builder.Configuration)), h, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(IPAddress.Parse(HealthPort.ListenAddress(builder.Configuration)), h, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
         if (gateway.Enabled)
@@ -148,7 +156,9 @@ public static class SiloApp
         var app = builder.Build();
         if (health is { } port)
         {
-            app.MapZuulHealth().RequireHost($"*:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            var host = $"*:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            app.MapZuulHealth().RequireHost(host);
+            app.MapZuulMetrics().RequireHost(host);
         }
 
         return app;
@@ -183,33 +193,9 @@ public static class SiloApp
             PortAvailability.Check("Orleans:SiloPort", orleans, cluster.SiloPort),
             PortAvailability.Check("Orleans:GatewayPort", orleans, cluster.GatewayPort),
             gateway.Enabled ? PortAvailability.Check("FingerGateway:Port", IPAddress.Parse(gateway.ListenAddress), gateway.Port) : null,
-            health is { } h && IPAddress.TryParse(HealthListenAddress(configuration), out var healthAddress)
-                ? PortAvailability.Check("Health:Port", healthAddress, h)
-                : null,
+            health is { } h ? HealthPort.Check(configuration, h) : null,
         ];
         return errors.OfType<string>();
-    }
-
-    /// <summary><c>Health:ListenAddress</c>, all addresses when unset.</summary>
-    private static string HealthListenAddress(IConfiguration configuration) =>
-        configuration["Health:ListenAddress"] is { Length: > 0 } address ? address : "0.0.0.0";
-
-    /// <summary><c>Health:Port</c>: an HTTP listener serving <c>/healthz</c>; absent = none.</summary>
-    private static int? ReadHealthPort(IConfiguration configuration, out string? error)
-    {
-        error = null;
-        if (configuration["Health:Port"] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (int.TryParse(text, out var port) && port is > 0 and <= 65535)
-        {
-            return port;
-        }
-
-        error = $"Health:Port must be 1..65535 (got '{text}').";
-        return null;
     }
 
     /// <summary><c>Orleans:AdvertisedAddress</c>: the IP other silos and clients reach this silo at (ZooKeeper clustering).</summary>

@@ -1,8 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Unicode;
+using Orleans.Zuul.Finger;
 using Orleans.Zuul.Hosting;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.WebFrontend;
 
@@ -10,7 +13,8 @@ namespace Orleans.Zuul.WebFrontend;
 /// Zuul's console-stream websocket: the first message names the build, then the log arrives as text
 /// messages (never splitting a UTF-8 character) until the build ends, then a normal close.
 /// </summary>
-public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHostApplicationLifetime lifetime, ILogger<ConsoleStreamHandler> logger)
+public sealed partial class ConsoleStreamHandler(
+    BuildStreamOpener opener, IHostApplicationLifetime lifetime, ZuulMetrics metrics, ILogger<ConsoleStreamHandler> logger)
 {
     public const int CloseBadRequest = 4000;
     public const int CloseStreamFailure = 4011;
@@ -33,27 +37,49 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
         var first = await ReceiveRequestAsync(socket, aborted);
         if (first is null)
         {
+            metrics.Rejected(StreamRejection.RequestTimeout);
             await CloseAsync(socket, CloseBadRequest, "No request received in time, or it was too long.");
             return;
         }
 
+        var requestedAt = Stopwatch.GetTimestamp();
         var request = ConsoleStreamRequest.TryParse(first, out var error);
         if (request is null)
         {
             LogInformationBadRequest(logger, tenant, error);
+            metrics.Rejected(StreamRejection.InvalidRequest);
             await CloseAsync(socket, CloseBadRequest, error);
             return;
         }
 
+        // A child of the ASP.NET Core request's span; the hop behind it starts a trace of its own (README "Traces").
+        using var activity = ZuulTracing.StartStream("console stream", ActivityKind.Internal, request.Uuid, StreamHop.Websocket);
         await using var opened = new OpenedStreamScope(await opener.OpenAsync(request.Uuid, aborted));
         if (!opened.Value.Ok)
         {
             LogInformationStreamRefused(logger, tenant, request.Uuid, opened.Value.Failure);
+            metrics.Rejected(opened.Value.Failure.ToRejection(), activity);
             await CloseAsync(socket, CloseStreamFailure, opened.Value.Message.TrimEnd());
             return;
         }
 
         LogInformationStreamStarted(logger, tenant, request.Uuid, opened.Value.Target!);
+        var meter = metrics.StartStream(StreamHop.Websocket, requestedAt);
+        var end = StreamEnd.Error;
+        try
+        {
+            end = await RelayAsync(socket, opened.Value, request, tenant, meter, aborted);
+        }
+        finally
+        {
+            meter.End(end);
+            ZuulTracing.Ended(activity, end, meter.Bytes);
+        }
+    }
+
+    /// <summary>Pumps the opened stream into the websocket and closes it as the stream ended; returns how it ended.</summary>
+    private async Task<StreamEnd> RelayAsync(WebSocket socket, OpenedStream opened, ConsoleStreamRequest request, string tenant, StreamMeter meter, CancellationToken aborted)
+    {
         // Stopping the server ends the stream with 1001 (going away): the page reconnects by offset, to us later or to another frontend.
         using var clientGoneCts = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
         // Never cancelled by us: cancelling a pending websocket receive aborts the whole socket,
@@ -62,7 +88,7 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
         long sent;
         try
         {
-            sent = await PumpAsync(opened.Value.Stream!, socket, request.Offset, clientGoneCts.Token);
+            sent = await PumpAsync(opened.Stream!, socket, request.Offset, meter, clientGoneCts.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
@@ -72,26 +98,31 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
                 await CloseAsync(socket, (int)WebSocketCloseStatus.EndpointUnavailable, "The server is stopping; reconnect to resume.");
                 // Returning at once would abort the connection (a receive is pending) before the close frame is out.
                 await WaitForCloseReplyAsync(clientGone);
-                return;
+                return StreamEnd.Cancelled;
             }
 
             LogInformationStreamEnded(logger, tenant, request.Uuid, "client gone");
-            return;
+            // A read from the upstream that failed while the client is still there is the upstream's failure.
+            return clientGoneCts.IsCancellationRequested ? StreamEnd.ClientClosed : StreamEnd.UpstreamFailed;
         }
 
+        StreamEnd end;
         if (sent == 0 && request.Offset == 0 && await opener.IsRunningAsync(request.Uuid))
         {
             // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
-            LogWarningEmptyStream(logger, tenant, request.Uuid, opened.Value.Target!);
+            LogWarningEmptyStream(logger, tenant, request.Uuid, opened.Target!);
             await CloseAsync(socket, CloseStreamFailure, "The log stream ended before the build finished: the upstream refused it.");
+            end = StreamEnd.Refused;
         }
         else
         {
             LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {sent} bytes");
             await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+            end = StreamEnd.Completed;
         }
 
         await WaitForCloseReplyAsync(clientGone);
+        return end;
     }
 
     /// <summary>Gives the client a moment to answer our close, so it sees a clean handshake and not a reset.</summary>
@@ -99,7 +130,7 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
         clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
 
     /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes.</summary>
-    private static async Task<long> PumpAsync(Stream upstream, WebSocket socket, long offset, CancellationToken cancellationToken)
+    private static async Task<long> PumpAsync(Stream upstream, WebSocket socket, long offset, IRelayProgress progress, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
         try
@@ -115,6 +146,8 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
                     if (carry > 0)
                     {
                         await SendTextAsync(socket, buffer.AsMemory(0, carry), cancellationToken);
+                        sent += carry;
+                        progress.Relayed(carry);
                     }
 
                     return sent;
@@ -140,6 +173,7 @@ public sealed partial class ConsoleStreamHandler(BuildStreamOpener opener, IHost
                 {
                     await SendTextAsync(socket, buffer.AsMemory(0, complete), cancellationToken);
                     sent += complete;
+                    progress.Relayed(complete);
                 }
 
                 carry = total - complete;

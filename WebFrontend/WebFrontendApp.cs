@@ -5,6 +5,7 @@ using Orleans.Hosting;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Hosting;
 using Orleans.Zuul.ZooKeeper.Orleans;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.WebFrontend;
 
@@ -27,7 +28,10 @@ public static class WebFrontendApp
         });
         var connector = new FingerConnectorOptions();
         builder.Configuration.GetSection("FingerClient").Bind(connector);
+        var telemetryErrors = new List<string>();
+        var telemetry = TelemetrySettings.Read(builder.Configuration, telemetryErrors);
         StartupValidation.ThrowIfInvalid("web", [
+            .. telemetryErrors,
             .. FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"),
             .. connector.LocalAddress is { Length: > 0 } local && !System.Net.IPAddress.TryParse(local, out _)
                 ? [$"FingerClient:LocalAddress '{local}' is not an IP address."] : Array.Empty<string>(),
@@ -35,6 +39,7 @@ public static class WebFrontendApp
                && (!TimeSpan.TryParse(check, System.Globalization.CultureInfo.InvariantCulture, out var interval) || interval <= TimeSpan.Zero)
                 ? [$"{ClusterBuildEventSubscription.CheckIntervalKey} must be a positive time span such as 00:00:30 (got '{check}')."] : Array.Empty<string>(),
         ]);
+        builder.AddZuulTelemetry(ComponentIdentity.Web, telemetry);
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<ConsoleStreamHandler>();
@@ -67,6 +72,7 @@ public static class WebFrontendApp
         app.MapZonesApi();
         app.MapOrleansDashboard(routePrefix: DashboardPath);
         app.MapZuulHealth();
+        app.MapZuulMetrics();
         // Zuul's deep link to a build's log; the page itself reads the uuid from the path.
         app.MapGet("/t/{tenant}/stream/{uuid}", () => Results.File(Path.Combine(app.Environment.WebRootPath, "stream.html"), "text/html"));
         return app;

@@ -30,6 +30,9 @@ public sealed partial class FingerGatewayWatcher : IAsyncDisposable
     /// <summary>Raised (on a pool thread) after each re-read of the registry.</summary>
     public event Action<IReadOnlyList<RegisteredGateway>>? Changed;
 
+    /// <summary>The entries of the last read, without waiting (empty before the first read), e.g. for a metrics gauge.</summary>
+    public IReadOnlyList<RegisteredGateway> Current => Volatile.Read(ref _snapshot);
+
     /// <summary>The current entries; the first call waits for the first read.</summary>
     public async Task<IReadOnlyList<RegisteredGateway>> GetAsync(CancellationToken cancellationToken = default)
     {

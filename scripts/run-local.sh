@@ -5,9 +5,11 @@
 #
 # Ports (override with the environment variables):
 #   WEB_PORT=9000      web console and websocket stream   http://127.0.0.1:9000/
-#   FINGER_PORT=7979   finger gateway                     finger <uuid>@127.0.0.1 -p ... / nc
+#   FINGER_PORT=7979   finger gateway                     scripts/finger <uuid>@127.0.0.1:7979
 #   LOG_PORT=7900      the executor's log streamer
 #   SILO_PORT=11111 ORLEANS_GATEWAY_PORT=30000            Orleans endpoints
+#   SILO_HEALTH_PORT=8081 EXECUTOR_HEALTH_PORT=8082       /healthz and /metrics of the silo and the executor
+#                                                         (the web frontend serves both on WEB_PORT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEB_PORT=${WEB_PORT:-9000}
@@ -15,6 +17,8 @@ FINGER_PORT=${FINGER_PORT:-7979}
 LOG_PORT=${LOG_PORT:-7900}
 SILO_PORT=${SILO_PORT:-11111}
 ORLEANS_GATEWAY_PORT=${ORLEANS_GATEWAY_PORT:-30000}
+SILO_HEALTH_PORT=${SILO_HEALTH_PORT:-8081}
+EXECUTOR_HEALTH_PORT=${EXECUTOR_HEALTH_PORT:-8082}
 RUN_DIR=${RUN_DIR:-$PWD/.run}
 mkdir -p "$RUN_DIR/jobs" "$RUN_DIR/logs"
 
@@ -24,7 +28,8 @@ build_release
 common=(--Orleans:SiloPort "$SILO_PORT" --Orleans:GatewayPort "$ORLEANS_GATEWAY_PORT")
 
 start_process "$RUN_DIR/logs/silo.log" dotnet Silo/bin/Release/net10.0/Orleans.Zuul.Silo.dll "${common[@]}" --Zone local \
-  --FingerGateway:ListenAddress 127.0.0.1 --FingerGateway:Port "$FINGER_PORT" --FingerGateway:Hostname 127.0.0.1
+  --FingerGateway:ListenAddress 127.0.0.1 --FingerGateway:Port "$FINGER_PORT" --FingerGateway:Hostname 127.0.0.1 \
+  --Health:ListenAddress 127.0.0.1 --Health:Port "$SILO_HEALTH_PORT"
 
 # Clients retry until the silo accepts them, so the order below is only for tidier logs.
 wait_port 127.0.0.1 "$ORLEANS_GATEWAY_PORT" "The silo"
@@ -34,7 +39,8 @@ start_process "$RUN_DIR/logs/web.log" dotnet WebFrontend/bin/Release/net10.0/Orl
 
 start_process "$RUN_DIR/logs/executor.log" dotnet Executor/bin/Release/net10.0/Orleans.Zuul.Executor.dll "${common[@]}" \
   --Executor:Demo true --Executor:JobRoot "$RUN_DIR/jobs" --Executor:ListenAddress 127.0.0.1 \
-  --Executor:LogStreamPort "$LOG_PORT" --Executor:Hostname 127.0.0.1
+  --Executor:LogStreamPort "$LOG_PORT" --Executor:Hostname 127.0.0.1 \
+  --Health:ListenAddress 127.0.0.1 --Health:Port "$EXECUTOR_HEALTH_PORT"
 
 wait_port 127.0.0.1 "$WEB_PORT" "The web frontend"
 wait_port 127.0.0.1 "$LOG_PORT" "The executor"
@@ -44,9 +50,10 @@ cat <<MSG
 Orleans.Zuul is running (logs in $RUN_DIR/logs/).
   Web console:      http://127.0.0.1:$WEB_PORT/
   Builds (JSON):    curl -s http://127.0.0.1:$WEB_PORT/api/builds
-  Stream a build through the finger gateway:
-    uuid=\$(curl -s http://127.0.0.1:$WEB_PORT/api/builds | python3 -c 'import json,sys; print(next(b["uuid"] for b in json.load(sys.stdin) if b["state"]=="running"))')
-    echo \$uuid | nc 127.0.0.1 $FINGER_PORT      # or: finger -l \$uuid@127.0.0.1 (port 79 only)
+  Stream a running build through the finger gateway:
+    FINGER_PORT=$FINGER_PORT scripts/finger --running http://127.0.0.1:$WEB_PORT
+    scripts/finger <uuid>@127.0.0.1:$FINGER_PORT     # a given build (finger <uuid>@host works when the gateway has port 79)
+  Metrics (Prometheus text): http://127.0.0.1:$WEB_PORT/metrics, http://127.0.0.1:$SILO_HEALTH_PORT/metrics, http://127.0.0.1:$EXECUTOR_HEALTH_PORT/metrics
 Press Ctrl-C to stop.
 MSG
 wait_any_exit

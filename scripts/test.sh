@@ -3,7 +3,7 @@
 # Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~ZooKeeper]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh zookeeper socat docker-compose chromium chromium-driver
+scripts/install-deps.sh zookeeper socat docker-compose chromium chromium-driver prometheus
 mkdir -p artifacts
 dotnet build Orleans.Zuul.sln -c Release -nologo -clp:ErrorsOnly
 set +e

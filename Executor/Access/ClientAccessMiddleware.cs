@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Executor;
 
@@ -8,7 +9,7 @@ namespace Orleans.Zuul.Executor;
 /// Connection middleware in front of the log streamer: records every connection in the
 /// <see cref="ConnectionLedger"/> and closes those from outside <c>Executor:AllowedClients</c> at once.
 /// </summary>
-public sealed partial class ClientAccessMiddleware(ClientNetworks allowed, ConnectionLedger ledger, ILogger logger)
+public sealed partial class ClientAccessMiddleware(ClientNetworks allowed, ConnectionLedger ledger, ZuulMetrics metrics, ILogger logger)
 {
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -24,6 +25,7 @@ public sealed partial class ClientAccessMiddleware(ClientNetworks allowed, Conne
         if (!ok)
         {
             LogWarningRefused(logger, address, allowed);
+            metrics.Rejected(StreamRejection.ClientNotAllowed);
             connection.Abort(new ConnectionAbortedException("client not in Executor:AllowedClients"));
             return;
         }

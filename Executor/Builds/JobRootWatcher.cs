@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Zuul.Finger;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Executor;
 
@@ -19,6 +20,7 @@ public sealed partial class JobRootWatcher(
     LogWatchRegistry watches,
     IOptions<ExecutorOptions> options,
     TimeProvider time,
+    ZuulMetrics metrics,
     ILogger<JobRootWatcher> logger) : BackgroundService
 {
     /// <summary>Optional file in a job directory naming the job (first line).</summary>
@@ -37,10 +39,15 @@ public sealed partial class JobRootWatcher(
     private int _reannounce;
     private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
+    private int _running;
+
+    /// <summary>Builds started and not finished, as of the last scan (<c>zuul.builds.running</c>).</summary>
+    public int RunningBuilds => Volatile.Read(ref _running);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var root = options.Value.JobRoot!;
+        metrics.ObserveBuildsRunning(() => RunningBuilds);
         Directory.CreateDirectory(root);
         using var watcher = TryWatch(root);
         LogInformationWatching(logger, root, watcher is not null);
@@ -65,6 +72,7 @@ public sealed partial class JobRootWatcher(
             try
             {
                 Scan(root);
+                Volatile.Write(ref _running, _known.Values.Count(b => b.FinishedAt is null));
                 if (Interlocked.Exchange(ref _reannounce, 0) == 1)
                 {
                     Reannounce();

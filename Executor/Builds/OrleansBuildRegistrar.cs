@@ -1,17 +1,19 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Executor;
 
 /// <summary>
-/// Registers builds with their <see cref="IBuildGrain"/>. While the cluster is unreachable, calls are retried with
-/// jittered exponential backoff (250 ms doubling to 30 s) until they succeed or the executor stops.
+/// Registers builds with their <see cref="IBuildGrain"/>. While the cluster or its ZooKeeper is unreachable, calls are
+/// retried with jittered exponential backoff (250 ms doubling to 5 s, so a registration lands within seconds of the
+/// outage's end) until they succeed or the executor stops.
 /// </summary>
-internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogger<OrleansBuildRegistrar> logger) : IBuildRegistrar
+internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ZuulMetrics metrics, ILogger<OrleansBuildRegistrar> logger) : IBuildRegistrar
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
 
     public Task StartedAsync(string uuid, BuildStart start, CancellationToken cancellationToken) =>
         RetryAsync("start", uuid, () => client.GetGrain<IBuildGrain>(uuid).StartAsync(start), cancellationToken);
@@ -27,6 +29,7 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
             try
             {
                 await call().WaitAsync(cancellationToken);
+                metrics.Registered(what);
                 if (attempt > 1)
                 {
                     LogInformationRecovered(logger, what, uuid, attempt);
@@ -37,11 +40,18 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
             catch (BuildRegistrationRefusedException refused)
             {
                 // The cluster's answer, not a connectivity problem: trying again would be refused again.
+                metrics.RegistrationFailed(what, refused);
                 LogErrorRefused(logger, what, uuid, refused.Message);
                 return;
             }
-            catch (Exception e) when (IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                metrics.RegistrationFailed(what, e);
+                if (!IsTransient(e))
+                {
+                    throw;
+                }
+
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(delay.TotalMilliseconds / 4) + 1));
                 LogWarningRetrying(logger, what, uuid, attempt, wait, e.GetType().Name, e.Message);
                 await Task.Delay(wait, cancellationToken);
@@ -50,9 +60,12 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ILogg
         }
     }
 
-    /// <summary>Connectivity problems are retried; anything else (a grain rejecting the call) is not.</summary>
-    private static bool IsTransient(Exception e) =>
-        e is TimeoutException or OrleansException or InvalidOperationException or IOException or System.Net.Sockets.SocketException;
+    /// <summary>
+    /// Everything but a bad request is retried. A silo that cannot reach ZooKeeper (an outage, a zone cut off) fails
+    /// the call with its storage's exception, which may not even deserialize here (a codec-not-found error): giving up
+    /// on it would lose the build for good. Refusals (<see cref="BuildRegistrationRefusedException"/>) end earlier.
+    /// </summary>
+    private static bool IsTransient(Exception e) => e is not ArgumentException;
 
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Cannot register {What} of build {BuildId} with the cluster (attempt {Attempt}); retrying in {Delay}: {ErrorType}: {Error}")]
     private static partial void LogWarningRetrying(ILogger logger, string what, string buildId, int attempt, TimeSpan delay, string errorType, string error);

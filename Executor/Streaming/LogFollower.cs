@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
+using Orleans.Zuul.Finger;
 
 namespace Orleans.Zuul.Executor;
 
@@ -10,7 +11,7 @@ namespace Orleans.Zuul.Executor;
 /// With a <paramref name="socket"/>, bytes go out with <c>sendfile(2)</c> (nothing is ever written to the output pipe
 /// then); otherwise reads go straight into the connection's output pipe in <see cref="LogStreamConnectionHandler.ChunkSize"/> pieces.
 /// </summary>
-internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? socket, Action abortConnection, TimeSpan recheckInterval)
+internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? socket, Action abortConnection, TimeSpan recheckInterval, IRelayProgress? progress = null)
 {
     /// <summary>How long an aborted connection may take to fail its in-flight sendfile.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
@@ -142,6 +143,8 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
             {
                 throw new OperationCanceledException("The client is gone.");
             }
+
+            progress?.Relayed(read);
         }
     }
 
@@ -184,6 +187,7 @@ internal sealed class LogFollower(JobDirectory job, PipeWriter output, Socket? s
 
             offset += sent;
             BytesSent += sent;
+            progress?.Relayed(sent);
             if (sent < count)
             {
                 // The file shrank under the send (truncated): the caller notices and starts again.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Zuul.Finger;
+using Orleans.Zuul.Hosting.Telemetry;
 
 namespace Orleans.Zuul.Executor;
 
@@ -25,16 +27,19 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
     private readonly ExecutorOptions _options;
     private readonly LogWatchRegistry _watches;
     private readonly ILogger<LogStreamConnectionHandler> _logger;
+    private readonly ZuulMetrics _metrics;
     private readonly CancellationToken _stopping;
 
     public LogStreamConnectionHandler(
         IOptions<ExecutorOptions> options,
         LogWatchRegistry watches,
         IHostApplicationLifetime lifetime,
+        ZuulMetrics metrics,
         ILogger<LogStreamConnectionHandler> logger)
     {
         _options = options.Value;
         _watches = watches;
+        _metrics = metrics;
         _logger = logger;
         _stopping = lifetime.ApplicationStopping;
     }
@@ -76,33 +81,41 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var request = await FingerRequestReader.ReadAsync(input, _options.RequestTimeout, cts.Token);
+        var requestedAt = Stopwatch.GetTimestamp();
         switch (request.Status)
         {
             case FingerRequestStatus.ClientClosed:
                 return (StreamOutcome.NoRequest, null, 0);
             case FingerRequestStatus.TimedOut:
                 LogDebugRequestTimedOut(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+                _metrics.Rejected(StreamRejection.RequestTimeout);
                 await WriteLineAsync(output, FingerErrors.RequestTimeout, cts.Token);
                 return (StreamOutcome.RequestTimedOut, null, 0);
             case FingerRequestStatus.TooLong:
                 LogDebugRequestTooLong(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+                _metrics.Rejected(StreamRejection.RequestTooLong);
                 await WriteLineAsync(output, FingerErrors.LineTooLong, cts.Token);
                 return (StreamOutcome.RequestTooLong, null, 0);
             case FingerRequestStatus.InvalidBuildId:
                 LogDebugInvalidBuildId(_logger, connection.ConnectionId, request.RawId);
+                _metrics.Rejected(StreamRejection.InvalidRequest);
                 await WriteLineAsync(output, FingerErrors.InvalidBuildId(request.RawId), cts.Token);
                 return (StreamOutcome.InvalidBuildId, null, 0);
         }
 
+        // One trace per hop: the finger request line has no room for a trace context (README "Traces").
+        using var activity = ZuulTracing.StartStream("finger stream", ActivityKind.Server, request.BuildId, StreamHop.Direct);
         var job = JobDirectory.For(_options.JobRoot!, request.BuildId);
         if (!Directory.Exists(job.Path))
         {
+            _metrics.Rejected(StreamRejection.BuildNotFound, activity);
             await WriteLineAsync(output, FingerErrors.BuildNotFound(request.BuildId), cts.Token);
             return (StreamOutcome.BuildNotFound, request.BuildId, 0);
         }
 
         if (!File.Exists(job.LogFile))
         {
+            _metrics.Rejected(StreamRejection.LogNotFound, activity);
             await WriteLineAsync(output, FingerErrors.LogNotFound(request.BuildId), cts.Token);
             return (StreamOutcome.LogNotFound, request.BuildId, 0);
         }
@@ -110,29 +123,42 @@ public sealed partial class LogStreamConnectionHandler : ConnectionHandler
         LogDebugStreamStarted(_logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), request.BuildId);
         var discard = DiscardInputAsync(input, cts);
         var socket = _options.UseSendFile ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : null;
-        var follower = new LogFollower(job, output, socket, connection.Abort, _options.FollowRecheckInterval);
+        var meter = _metrics.StartStream(StreamHop.Direct, requestedAt);
+        var follower = new LogFollower(job, output, socket, connection.Abort, _options.FollowRecheckInterval, meter);
+        var outcome = StreamOutcome.Failed;
         try
         {
-            var outcome = await follower.RunAsync(_watches, cts.Token);
-            return (outcome, request.BuildId, follower.BytesSent);
+            outcome = await follower.RunAsync(_watches, cts.Token);
         }
         catch (OperationCanceledException)
         {
             // Cancelled by the client's EOF, a dropped connection, shutdown, or a flush that found the client gone.
-            return (_stopping.IsCancellationRequested ? StreamOutcome.Shutdown : StreamOutcome.ClientGone, request.BuildId, follower.BytesSent);
+            outcome = _stopping.IsCancellationRequested ? StreamOutcome.Shutdown : StreamOutcome.ClientGone;
         }
         catch (Exception e) when (e is SocketException or ConnectionResetException or ConnectionAbortedException)
         {
             // The client reset the connection while bytes were on their way.
-            return (StreamOutcome.ClientGone, request.BuildId, follower.BytesSent);
+            outcome = StreamOutcome.ClientGone;
         }
         finally
         {
             input.CancelPendingRead();
             await discard;
             follower.DisposeSendFile();
+            var end = outcome switch
+            {
+                StreamOutcome.Finished or StreamOutcome.LogRemoved => StreamEnd.Completed,
+                StreamOutcome.ClientGone => StreamEnd.ClientClosed,
+                StreamOutcome.Shutdown => StreamEnd.Cancelled,
+                _ => StreamEnd.Error,
+            };
+            meter.End(end);
+            ZuulTracing.Ended(activity, end, follower.BytesSent);
         }
+
+        return (outcome, request.BuildId, follower.BytesSent);
     }
+
 
     /// <summary>Reads and drops whatever the client sends after its request; its EOF ends the stream.</summary>
     private static async Task DiscardInputAsync(PipeReader input, CancellationTokenSource stream)

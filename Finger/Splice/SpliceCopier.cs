@@ -18,7 +18,7 @@ internal static class SpliceCopier
 
     public static bool IsSupported => OperatingSystem.IsLinux();
 
-    public static async Task<RelayResult> CopyAsync(NetworkStream upstreamStream, Socket client, KernelPipePool pool, CancellationToken cancellationToken)
+    public static async Task<RelayResult> CopyAsync(NetworkStream upstreamStream, Socket client, KernelPipePool pool, IRelayProgress? progress, CancellationToken cancellationToken)
     {
         var upstream = upstreamStream.Socket;
         long total = 0;
@@ -49,6 +49,7 @@ internal static class SpliceCopier
                     }
 
                     total += copied;
+                    progress?.Relayed(copied);
                     continue;
                 }
 
@@ -88,6 +89,7 @@ internal static class SpliceCopier
                             {
                                 left -= (int)m;
                                 total += m;
+                                progress?.Relayed(m);
                                 continue;
                             }
 
@@ -105,6 +107,7 @@ internal static class SpliceCopier
                             // A slow client: send the rest of this piece through the runtime, which waits for room.
                             var sent = await SendFromPipeAsync(pipe, client, left, cancellationToken).ConfigureAwait(false);
                             total += sent;
+                            progress?.Relayed(sent);
                             if (sent < left)
                             {
                                 return new RelayResult(RelayOutcome.ClientClosed, total, null);

@@ -157,7 +157,7 @@ public sealed class SpliceRelayTests : IAsyncDisposable
         {
             using var cts = new CancellationTokenSource();
             var drain = DrainAsync(input, cts.Token);
-            var result = await SpliceCopier.CopyAsync(upstreamStream, client, pool, cts.Token);
+            var result = await SpliceCopier.CopyAsync(upstreamStream, client, pool, progress: null, cts.Token);
             await cts.CancelAsync();
             await drain;
             await upstreamStream.DisposeAsync();

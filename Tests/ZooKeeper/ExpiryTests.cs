@@ -81,6 +81,7 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
         Assert.Equal(ZooKeeperState.Expired, first.State);
         var second = sessions.Current!;
         Assert.NotEqual(first.SessionId, second.SessionId);
+        Assert.Equal(2, sessions.SessionsStarted); // zuul.zookeeper.sessions: the first one and its replacement
 
         // The node is visible to others a moment before the registration has recorded the create's reply.
         await Eventually.UntilAsync(() => registration.OwnerSessionId == second.SessionId, "registration to record its new owner session");
@@ -158,6 +159,9 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
         await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
         Assert.Equal(session, (await observer.ExistsAsync("/reg"))?.EphemeralOwner);
         Assert.Equal(session, sessions.Current!.SessionId);
+        // zuul.zookeeper.reconnects counts it (the handlers run on the event loop, just after the state is set); no new session.
+        await Eventually.UntilAsync(() => sessions.Reconnects >= 1, "the reconnect to be counted");
+        Assert.Equal(1, sessions.SessionsStarted);
     }
 
     private static ZooKeeperClientOptions Options(string connectionString, TimeSpan? timeout = null) => new()

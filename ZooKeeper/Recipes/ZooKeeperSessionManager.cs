@@ -16,6 +16,8 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<Func<ZooKeeperClient, Task>> _sessionStartedHandlers = [];
     private ZooKeeperClient? _current;
+    private long _reconnects;
+    private long _sessionsStarted;
 
     public ZooKeeperSessionManager(ZooKeeperClientOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -26,6 +28,12 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ZooKeeperSessionManager>() ?? NullLogger.Instance;
     }
+
+    /// <summary>Times a session was connected again after a disconnection (the same session, re-attached), for metrics.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>Sessions established: the first one and every replacement after an expiry, for metrics.</summary>
+    public long SessionsStarted => Interlocked.Read(ref _sessionsStarted);
 
     /// <summary>The client of the current session, if one was created and has not ended.</summary>
     public ZooKeeperClient? Current => Volatile.Read(ref _current);
@@ -77,7 +85,18 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
 
             // Subscribed before connecting, so an expiry right after the handshake is not missed.
             client = new ZooKeeperClient(_options, _loggerFactory);
-            client.StateChanged += state => OnStateChanged(client, state);
+            var suspended = false;
+            client.StateChanged += state =>
+            {
+                // Raised in order on the client's one event loop, so the flag needs no lock.
+                if (state == ZooKeeperState.Connected && suspended)
+                {
+                    Interlocked.Increment(ref _reconnects);
+                }
+
+                suspended = state == ZooKeeperState.Suspended;
+                OnStateChanged(client, state);
+            };
             try
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
@@ -96,6 +115,7 @@ public sealed partial class ZooKeeperSessionManager : IAsyncDisposable
             }
 
             Volatile.Write(ref _current, client);
+            Interlocked.Increment(ref _sessionsStarted);
             LogInformationNewSession(client.SessionId);
         }
         finally
