@@ -47,7 +47,7 @@ public sealed class LogStreamerTests
 
         build.Append("last words\n");
         build.Finish();
-        var received = await client.ReadToEndAsync(TimeSpan.FromSeconds(5));
+        var received = await client.ReadToEndAsync();
         Assert.Equal("running\nlast words\n", Encoding.UTF8.GetString(received));
     }
 
@@ -62,7 +62,7 @@ public sealed class LogStreamerTests
         await client.WaitForTextAsync("before removal\n");
 
         Directory.Delete(build.Directory, recursive: true);
-        var received = await client.ReadToEndAsync(TimeSpan.FromSeconds(5));
+        var received = await client.ReadToEndAsync();
         Assert.Equal("before removal\n", Encoding.UTF8.GetString(received));
     }
 
@@ -81,23 +81,20 @@ public sealed class LogStreamerTests
     [InlineData(false)]
     public async Task AnAppendedLineReachesTheReaderThroughNotificationNotPolling(bool sendFile)
     {
-        // The safety re-check is 30 s: only a file notification can deliver the line within the deadline.
-        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:00:30")));
+        // The safety re-check is at its maximum, a minute: each line must arrive well before any re-check could run,
+        // so only a file notification can deliver it within the (load-tolerant) deadline.
+        await using var host = await ExecutorHost.StartAsync(Settings(sendFile, ("Executor:FollowRecheckInterval", "00:01:00")));
         var build = host.NewBuild("start\n");
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("start\n");
 
-        var latencies = new List<TimeSpan>();
         for (var i = 0; i < 5; i++)
         {
             var line = $"appended {i}\n";
-            var watch = Stopwatch.StartNew();
             build.Append(line);
-            await client.WaitForTextAsync(line, TimeSpan.FromSeconds(3));
-            latencies.Add(watch.Elapsed);
+            await client.WaitForTextAsync(line, TimeSpan.FromSeconds(20));
         }
 
-        Assert.All(latencies, l => Assert.True(l < TimeSpan.FromSeconds(3), $"latency {l}"));
         build.Finish();
         await client.ReadToEndAsync();
     }
@@ -159,7 +156,7 @@ public sealed class LogStreamerTests
         leaver.Abort();
         await halfCloser.WaitForBytesAsync(1);
         halfCloser.Socket.Shutdown(SocketShutdown.Send);
-        await halfCloser.ReadToEndAsync(TimeSpan.FromSeconds(5));
+        await halfCloser.ReadToEndAsync();
 
         build.Append("after the leavers\n");
         build.Finish();
@@ -350,7 +347,7 @@ public sealed class LogStreamerTests
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("hello\n");
         client.Socket.Shutdown(SocketShutdown.Send);
-        Assert.Equal("hello\n", Encoding.UTF8.GetString(await client.ReadToEndAsync(TimeSpan.FromSeconds(5))));
+        Assert.Equal("hello\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
     }
 
     [Theory]
@@ -368,7 +365,7 @@ public sealed class LogStreamerTests
             await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "both streams to follow");
 
             await host.App.StopAsync().WithDeadline("the executor to stop", TimeSpan.FromSeconds(10));
-            await follower.ReadToEndAsync(TimeSpan.FromSeconds(5));
+            await follower.ReadToEndAsync();
             Assert.Equal(0, host.Watches.Count);
         }
         finally

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Zuul.Silo;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.WebFrontend;
 
 namespace Orleans.Zuul.Tests.Integration;
@@ -27,9 +28,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     /// <summary>Every silo started and not stopped, oldest first.</summary>
     public List<WebApplication> Silos { get; } = [];
 
-    public int PrimarySiloPort { get; } = FreePort.Next();
+    public int PrimarySiloPort { get; } = TestPorts.Next();
 
-    public int OrleansGatewayPort { get; } = FreePort.Next();
+    public int OrleansGatewayPort { get; } = TestPorts.Next();
 
     public WebApplication? PrimarySilo { get; private set; }
 
@@ -46,8 +47,8 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         var args = new List<string>
         {
             "--Cluster:Id", _clusterId,
-            "--Orleans:SiloPort", (primary ? PrimarySiloPort : FreePort.Next()).ToString(inv),
-            "--Orleans:GatewayPort", (primary ? OrleansGatewayPort : FreePort.Next()).ToString(inv),
+            "--Orleans:SiloPort", (primary ? PrimarySiloPort : TestPorts.Next()).ToString(inv),
+            "--Orleans:GatewayPort", (primary ? OrleansGatewayPort : TestPorts.Next()).ToString(inv),
             "--FingerGateway:ListenAddress", listenAddress,
             "--FingerGateway:Port", "0",
             "--FingerGateway:Hostname", listenAddress,

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Integration;
 
@@ -51,17 +52,26 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     public async Task GrowingLogArrivesCompleteAndInOrderThroughEveryPath()
     {
         var build = await StartBuildAsync();
-        var viaExecutor = FingerClient.FetchAsync(_executorPort, build.Id + "\n", Timeout);
-        var viaGateway = FingerClient.FetchAsync(_silo.FingerPort, build.Id + "\r\n", Timeout);
-        var viaWebsocket = WebsocketClient.StreamAsync(_web, $"{{\"uuid\": \"{build.Id}\", \"logfile\": \"console.log\"}}", Timeout);
+        long executorBytes = 0, gatewayBytes = 0, websocketBytes = 0;
+        var viaExecutor = FingerClient.FetchAsync(_executorPort, build.Id + "\n", Timeout, onReceived: n => Interlocked.Add(ref executorBytes, n));
+        var viaGateway = FingerClient.FetchAsync(_silo.FingerPort, build.Id + "\r\n", Timeout, onReceived: n => Interlocked.Add(ref gatewayBytes, n));
+        var viaWebsocket = WebsocketClient.StreamAsync(
+            _web, $"{{\"uuid\": \"{build.Id}\", \"logfile\": \"console.log\"}}", Timeout,
+            chunk => Interlocked.Add(ref websocketBytes, Encoding.UTF8.GetByteCount(chunk)));
 
         // Write while the three readers follow; multi-byte characters test the websocket's UTF-8 cuts.
+        long written = 0;
         for (var i = 0; i < 300; i++)
         {
-            await build.AppendAsync($"\u001b[32mok\u001b[0m: line {i:D4} ünïcödé 😀 {new string('x', i % 97)}\n");
+            var line = $"\u001b[32mok\u001b[0m: line {i:D4} ünïcödé 😀 {new string('x', i % 97)}\n";
+            await build.AppendAsync(line);
+            written += Encoding.UTF8.GetByteCount(line);
             if (i % 50 == 0)
             {
-                await Task.Delay(20); // let the readers catch up so some bytes arrive by following
+                // Every reader has all bytes so far before more are written, so some arrive by following.
+                await Eventually.UntilAsync(
+                    () => Interlocked.Read(ref executorBytes) >= written && Interlocked.Read(ref gatewayBytes) >= written && Interlocked.Read(ref websocketBytes) >= written,
+                    $"every reader to have the first {written} bytes", Timeout);
             }
         }
 

@@ -69,7 +69,7 @@ public abstract class ZoneGatewayTestsBase : IAsyncLifetime
     [Fact]
     public async Task ARefusingGatewayIsSkippedForTheNextLiveOne()
     {
-        var deadPort = FreePort.Next();
+        var deadPort = TestPorts.Next();
         await RegisterDeadGatewayAsync(deadPort);
         await _cluster.WaitForGatewaysAsync("zone2", 3);
         for (var i = 0; i < 3; i++)

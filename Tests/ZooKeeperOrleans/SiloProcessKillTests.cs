@@ -111,8 +111,8 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orleans.Zuul.Silo.dll"));
         foreach (var arg in new[]
         {
-            "--Orleans:SiloPort", FreePort.Next().ToString(inv),
-            "--Orleans:GatewayPort", FreePort.Next().ToString(inv),
+            "--Orleans:SiloPort", TestPorts.Next().ToString(inv),
+            "--Orleans:GatewayPort", TestPorts.Next().ToString(inv),
             "--FingerGateway:ListenAddress", "127.0.0.1",
             "--FingerGateway:Port", "0",
             "--FingerGateway:Hostname", "127.0.0.1",

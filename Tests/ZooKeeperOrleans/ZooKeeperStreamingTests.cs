@@ -12,7 +12,7 @@ namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
 [Collection(ZooKeeperOrleansCollection.Name)]
 public sealed class ZooKeeperStreamingTests(ZooKeeperFixture fixture) : SingleZoneStreamingTestsBase
 {
-    private readonly int _healthPort = FreePort.Next();
+    private readonly int _healthPort = TestPorts.Next();
 
     protected override async Task<ClusterHarness> NewClusterAsync() => new(await fixture.NewChrootAsync());
 
