@@ -281,7 +281,14 @@ public sealed class LogStreamerTests
 
         build.Finish();
         var received = await client.ReadToEndAsync();
-        Assert.True(received.Length < 32 * 1024 * 1024, $"received {received.Length} bytes: the old file's tail was gone");
+
+        // Of the old file, at most what was already on its way when the truncation was seen: the executor's socket
+        // send buffer (at most tcp_wmem's maximum), the client's receive buffer and one read chunk in flight. The
+        // rest of the 32 MiB must never be sent.
+        var oldBytes = received.Length - 4;
+        var inFlight = TcpSendBufferMax() + (2 * client.Socket.ReceiveBufferSize) + (1024 * 1024);
+        Assert.True(32L * 1024 * 1024 > 2 * inFlight, $"the old file ({32} MiB) is too small to tell a restart from a full send of it (in flight up to {inFlight} bytes)");
+        Assert.True(oldBytes <= inFlight, $"{oldBytes} bytes of the old file were sent; at most {inFlight} could have been on their way when it was truncated");
         Assert.Equal("new\n", Encoding.ASCII.GetString(received, received.Length - 4, 4));
         Assert.True(received.AsSpan(0, received.Length - 4).IndexOfAnyExcept((byte)'o') < 0, "only the old file's bytes before the new file");
         Assert.Empty(host.Log.Problems);
@@ -384,6 +391,10 @@ public sealed class LogStreamerTests
         using var client = host.Connect().Send($"/W {dashed}\r\n");
         Assert.Equal("verbose\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
     }
+
+    /// <summary>The largest send buffer the kernel lets a TCP socket grow to (the third field of tcp_wmem).</summary>
+    private static int TcpSendBufferMax() =>
+        int.Parse(File.ReadAllText("/proc/sys/net/ipv4/tcp_wmem").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[2], System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string> Settings(bool sendFile, params (string Key, string Value)[] more)
     {
