@@ -122,17 +122,23 @@ public static class SiloApp
                 kestrel.Listen(IPAddress.Parse(HealthListenAddress(builder.Configuration)), h, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
+        if (!gateway.Enabled && health is null)
+        {
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoListenerServer>();
+        }
+
         if (gateway.Enabled)
         {
             if (cluster.ZooKeeperConnectionString is null)
             {
-                builder.Services.AddHostedService<GatewayRegistrationService>();
+                builder.Services.AddSingleton<IGatewayRegistry, GrainGatewayRegistry>();
             }
             else
             {
-                builder.Services.AddSingleton<ZooKeeperGatewayRegistrationService>();
-                builder.Services.AddHostedService(sp => sp.GetRequiredService<ZooKeeperGatewayRegistrationService>());
+                builder.Services.AddSingleton<IGatewayRegistry, ZooKeeperGatewayRegistry>();
             }
+
+            builder.Services.AddHostedService<GatewayRegistrationService>();
         }
 
         if (cluster.ZooKeeperConnectionString is not null)
@@ -230,7 +236,7 @@ public static class SiloApp
         return null;
     }
 
-    /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0).</summary>
+    /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0); the gateway listens first.</summary>
     public static int GetFingerGatewayPort(this WebApplication app) =>
-        ServerPorts.Bound(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).First();
+        BoundPorts.First(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(), "finger gateway");
 }

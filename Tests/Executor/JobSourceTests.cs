@@ -58,13 +58,13 @@ public sealed class JobSourceTests
     [Fact]
     public async Task JobRootWatcherNoticesBuildsAndMarkersByNotificationAlone()
     {
-        // The safety re-scan is 30 s away: everything below must come from file notifications.
+        // The safety re-scan is at its maximum, 10 minutes away: everything below must come from file notifications.
         var registrar = new RecordingBuildRegistrar();
         var root = ExecutorHost.NewJobRoot();
         var early = Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(Path.Combine(root, early, "work", "logs"));
         await using var host = await ExecutorHost.StartAsync(
-            new Dictionary<string, string> { ["Executor:JobRootScanInterval"] = "00:00:30" },
+            new Dictionary<string, string> { ["Executor:JobRootScanInterval"] = "00:10:00" },
             registrar,
             root);
         await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(early), "the initial scan");
@@ -75,16 +75,37 @@ public sealed class JobSourceTests
         Directory.CreateDirectory(Path.Combine(staging, "work", "logs"));
         File.WriteAllText(Path.Combine(staging, "work", "logs", "job-output.txt"), "log\n");
         Directory.Move(staging, Path.Combine(root, id));
-        var fast = TimeSpan.FromSeconds(5);
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(id), "the new build directory", fast);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(id), "the new build directory");
 
         File.WriteAllText(Path.Combine(root, id, "work", "logs", "job-output.txt.done"), "SUCCESS\n");
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(id), "the marker", fast);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(id), "the marker");
         Assert.Equal("SUCCESS", registrar.Finished[id].Result);
 
         Directory.Delete(Path.Combine(root, early), recursive: true);
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(early), "the removed directory", fast);
+        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(early), "the removed directory");
         Assert.DoesNotContain(registrar.Started.Keys, k => k.StartsWith('.'));
+    }
+
+    [Fact]
+    public async Task BuildsBeyondTheWatchedOnesFinishThroughTheRescan()
+    {
+        // At most MaxWatchedBuilds running builds have their log directory watched for the marker; the others must
+        // still finish, found by the periodic re-scan (every 100 ms in ExecutorHost).
+        var registrar = new RecordingBuildRegistrar();
+        await using var host = await ExecutorHost.StartAsync(registrar: registrar);
+        var builds = Enumerable.Range(0, JobRootWatcher.MaxWatchedBuilds + 8).Select(_ => host.NewBuild("log\n")).ToList();
+        await ExecutorTestHelpers.WaitUntilAsync(() => builds.All(b => registrar.Started.ContainsKey(b.Id)), "every build to be registered");
+        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == JobRootWatcher.MaxWatchedBuilds, $"{JobRootWatcher.MaxWatchedBuilds} builds to be watched (have {host.Watches.Count})");
+        Assert.Equal(JobRootWatcher.MaxWatchedBuilds, host.Watches.Count); // never more
+
+        for (var i = 0; i < builds.Count; i++)
+        {
+            builds[i].Finish($"RESULT-{i}");
+        }
+
+        await ExecutorTestHelpers.WaitUntilAsync(() => builds.All(b => registrar.Finished.ContainsKey(b.Id)), "every build to finish");
+        Assert.All(builds.Select((b, i) => (b, i)), x => Assert.Equal($"RESULT-{x.i}", registrar.Finished[x.b.Id].Result));
+        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "every watch to be released");
     }
 
     [Fact]

@@ -75,7 +75,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         _apps.Add(app);
         Silos.Add(app);
         PrimarySilo ??= app;
-        return new SiloHandle(app, app.GetFingerGatewayPort());
+        // FingerPort 0: the gateway is switched off (FingerGateway:Enabled=false).
+        var gatewayOn = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FingerGatewayOptions>>().Value.Enabled;
+        return new SiloHandle(app, gatewayOn ? app.GetFingerGatewayPort() : 0);
     }
 
     /// <summary>Starts a web frontend on a free port, as an Orleans client of this cluster.</summary>

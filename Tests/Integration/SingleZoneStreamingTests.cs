@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Orleans.Zuul.Finger;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Tests.Infrastructure;
 
@@ -32,6 +33,9 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
 
     /// <summary>More <c>--Key value</c> settings for the silo.</summary>
     protected virtual string[] SiloSettings => [];
+
+    /// <summary>How the gateway relays a plaintext stream with <see cref="SiloSettings"/>.</summary>
+    protected virtual RelayPath ExpectedGatewayRelay => RelayPath.Splice;
 
     public async Task InitializeAsync()
     {
@@ -164,6 +168,40 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheGatewayRelaysThePlaintextStreamTheConfiguredWay()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync("relayed\n");
+        await build.FinishAsync();
+        Assert.Equal("relayed\n", await FingerClient.FetchTextAsync(_silo.FingerPort, build.Id + "\n", Timeout));
+        Assert.True(_cluster.Logs.Contains($"Build {build.Id} for ", $"relay {ExpectedGatewayRelay})"), $"the gateway logged another relay than {ExpectedGatewayRelay}");
+    }
+
+    [Fact]
+    public async Task BytesTheClientSendsAfterTheRequestDoNotStallTheGatewayStream()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync(new string('z', 200_000) + "\n");
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", _silo.FingerPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(build.Id + "\n"));
+        var reading = ReadToEndAsync(stream);
+
+        // 32 MiB is far more than the socket buffers hold: the sends only complete if the gateway keeps reading them.
+        var junk = new byte[1024 * 1024];
+        Array.Fill(junk, (byte)'j');
+        for (var i = 0; i < 32; i++)
+        {
+            await stream.WriteAsync(junk).AsTask().WaitAsync(Timeout);
+        }
+
+        await build.AppendAsync("still streaming\n");
+        await build.FinishAsync();
+        Assert.Equal(await File.ReadAllBytesAsync(build.LogPath), await reading.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task ApiListsTheBuildAndItsFinish()
     {
         var build = await StartBuildAsync();
@@ -178,10 +216,27 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     }
 
     private Task<TestBuild> StartBuildAsync() => _cluster.StartBuildAsync(_jobRoot);
+
+    private static async Task<byte[]> ReadToEndAsync(Stream stream)
+    {
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory);
+        return memory.ToArray();
+    }
 }
 
 /// <summary>The single-zone slice on the embedded default (no ZooKeeper).</summary>
 public sealed class SingleZoneStreamingTests : SingleZoneStreamingTestsBase
 {
+    protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
+}
+
+/// <summary>The single-zone slice with <c>FingerGateway:UseSplice=false</c>: the gateway copies through the connection's pipe.</summary>
+public sealed class SingleZoneStreamingWithoutSpliceTests : SingleZoneStreamingTestsBase
+{
+    protected override string[] SiloSettings => ["--FingerGateway:UseSplice", "false"];
+
+    protected override RelayPath ExpectedGatewayRelay => RelayPath.PipeCopy;
+
     protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
 }
