@@ -27,9 +27,6 @@ public sealed partial class FingerGatewayWatcher : IAsyncDisposable
         _watcher = OnWatchAsync;
     }
 
-    /// <summary>Raised (on a pool thread) after each re-read of the registry.</summary>
-    public event Action<IReadOnlyList<RegisteredGateway>>? Changed;
-
     /// <summary>The current entries; the first call waits for the first read.</summary>
     public async Task<IReadOnlyList<RegisteredGateway>> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -128,7 +125,6 @@ public sealed partial class FingerGatewayWatcher : IAsyncDisposable
         Volatile.Write(ref _snapshot, entries);
         _firstLoad.TrySetResult();
         LogDebugRefreshed(_logger, entries.Count);
-        Changed?.Invoke(entries);
     }
 
     [LoggerMessage(2530, LogLevel.Warning, "Reading the zone-gateway registry failed (attempt {Attempt}); retrying")]

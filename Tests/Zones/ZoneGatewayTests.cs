@@ -169,6 +169,15 @@ public sealed class ZoneGatewayOnZooKeeperTests(ZooKeeperFixture fixture) : Zone
         await _zk.CreateAsync("/components/fingergw/127.0.0.1-", entry.ToJson(), mode: CreateMode.EphemeralSequential);
     }
 
+    [Fact]
+    public async Task ARegistrationSentToTheGrainIsRefusedNotLost()
+    {
+        var zone = Cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2");
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => zone.RegisterAsync(new GatewayEndpoint("127.0.0.1", 1, false, "zone2", GatewayState.Running)));
+        Assert.Contains("register in ZooKeeper", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(await zone.ListAsync(), g => g.Port == 1);
+    }
+
     public override async Task DisposeAsync()
     {
         if (_zk is not null)
