@@ -21,7 +21,7 @@ public sealed class ClusterlessStartTests
         File.WriteAllText(Path.Combine(logs, "job-output.txt"), "served without a cluster\n");
         File.WriteAllText(Path.Combine(logs, "job-output.txt.done"), "SUCCESS\n");
 
-        var log = new CapturingLoggerProvider();
+        var log = new LogCollector();
         var app = ExecutorApp.Build(
         [
             "--Executor:JobRoot", root,
@@ -41,11 +41,11 @@ public sealed class ClusterlessStartTests
         try
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            await ExecutorTestHelpers.WaitUntilAsync(() => addresses.Count > 0, "the log streamer to listen");
+            await Eventually.UntilAsync(() => addresses.Count > 0, "the log streamer to listen");
             using var client = FingerTestClient.Connect(app.GetLogStreamPort()).Send(id + "\n");
             Assert.Equal("served without a cluster\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
 
-            await ExecutorTestHelpers.WaitUntilAsync(() => log.Problems.Any(p => p.Contains("[1321]", StringComparison.Ordinal)), "a warning that the cluster is not reachable");
+            await Eventually.UntilAsync(() => log.Problems.Any(p => p.Contains("[1321]", StringComparison.Ordinal)), "a warning that the cluster is not reachable");
             Assert.False(start.IsCompleted, "start-up keeps waiting for the cluster");
         }
         finally

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Executor;
 
@@ -61,7 +62,7 @@ public sealed class LogStreamerTests
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("before removal\n");
 
-        Directory.Delete(build.Directory, recursive: true);
+        Directory.Delete(build.DirectoryPath, recursive: true);
         var received = await client.ReadToEndAsync();
         Assert.Equal("before removal\n", Encoding.UTF8.GetString(received));
     }
@@ -184,7 +185,7 @@ public sealed class LogStreamerTests
 
         build.Finish();
         var stalled = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
-        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "the stalled stream to start");
+        await Eventually.UntilAsync(() => host.Watches.Count == 1, "the stalled stream to start");
 
         using (var reader = host.Connect().Send(build.Id + "\n"))
         {
@@ -193,7 +194,7 @@ public sealed class LogStreamerTests
 
         Assert.Equal(1, host.Watches.Count);
         stalled.Abort();
-        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the stalled stream to end once its client is gone");
+        await Eventually.UntilAsync(() => host.Watches.Count == 0, "the stalled stream to end once its client is gone");
 
         Assert.Empty(host.Log.Problems);
     }
@@ -214,7 +215,7 @@ public sealed class LogStreamerTests
         }
 
         using var clients = new DisposableList(Enumerable.Range(0, 200).Select(_ => host.Connect().Send(build.Id + "\n")));
-        await ExecutorTestHelpers.WaitUntilAsync(() => clients.Items.All(c => c.ReceivedCount >= 1), "every reader to get data");
+        await Eventually.UntilAsync(() => clients.Items.All(c => c.ReceivedCount >= 1), "every reader to get data");
         Assert.Equal(1, host.Watches.Count);
 
         for (var i = 0; i < 16; i++)
@@ -230,7 +231,7 @@ public sealed class LogStreamerTests
             Assert.Equal(expected, await client.ReadToEndAsync());
         }
 
-        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 0, "the shared watch to be released");
+        await Eventually.UntilAsync(() => host.Watches.Count == 0, "the shared watch to be released");
 
         Assert.Empty(host.Log.Problems);
     }
@@ -245,7 +246,7 @@ public sealed class LogStreamerTests
         using var client = host.Connect().Send(build.Id + "\n");
         await client.WaitForTextAsync("old content that is long\n");
 
-        using (var stream = new FileStream(build.LogFile, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite))
+        using (var stream = new FileStream(build.LogPath, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite))
         {
             stream.Write("new\n"u8);
         }
@@ -273,8 +274,8 @@ public sealed class LogStreamerTests
 
         // The reader does not read yet, so most of the old file is still unsent when it is truncated.
         using var client = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
-        await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "the stream to start");
-        using (var stream = new FileStream(build.LogFile, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite))
+        await Eventually.UntilAsync(() => host.Watches.Count == 1, "the stream to start");
+        using (var stream = new FileStream(build.LogPath, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite))
         {
             stream.Write("new\n"u8);
         }
@@ -305,9 +306,9 @@ public sealed class LogStreamerTests
         await client.WaitForTextAsync("first file\n");
 
         // A longer file under the same name: only the inode tells it apart.
-        var replacement = build.LogFile + ".new";
+        var replacement = build.LogPath + ".new";
         File.WriteAllText(replacement, "second file, longer than the first\n");
-        File.Move(replacement, build.LogFile, overwrite: true);
+        File.Move(replacement, build.LogPath, overwrite: true);
 
         await client.WaitForTextAsync("first file\nsecond file, longer than the first\n");
         build.Finish();
@@ -335,7 +336,7 @@ public sealed class LogStreamerTests
                 client.Socket.Send(junk);
             }
         });
-        await sender.WithDeadline("the server to drain the client's extra bytes");
+        await Eventually.WithinAsync(sender, "the server to drain the client's extra bytes");
 
         build.Append("still streaming\n");
         build.Finish();
@@ -369,9 +370,9 @@ public sealed class LogStreamerTests
             using var follower = host.Connect().Send(build.Id + "\n");
             using var stalled = FingerTestClient.Connect(host.Port, receiveBufferSize: 4096).SendWithoutReading(Encoding.ASCII.GetBytes(build.Id + "\n"));
             await follower.WaitForBytesAsync(build.Content().Length);
-            await ExecutorTestHelpers.WaitUntilAsync(() => host.Watches.Count == 1, "both streams to follow");
+            await Eventually.UntilAsync(() => host.Watches.Count == 1, "both streams to follow");
 
-            await host.App.StopAsync().WithDeadline("the executor to stop", TimeSpan.FromSeconds(10));
+            await Eventually.WithinAsync(host.App.StopAsync(), "the executor to stop", TimeSpan.FromSeconds(10));
             await follower.ReadToEndAsync();
             Assert.Equal(0, host.Watches.Count);
         }

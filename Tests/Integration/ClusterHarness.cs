@@ -184,17 +184,15 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     public async Task<TestBuild> StartBuildAsync(string jobRoot, string? jobName = null)
     {
         var build = new TestBuild(jobRoot, jobName);
-        await Deadline.UntilAsync(
-            async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running },
-            TimeSpan.FromSeconds(30), $"the executor to register build {build.Id}");
+        await Eventually.UntilAsync(
+            async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running }, $"the executor to register build {build.Id}", TimeSpan.FromSeconds(30));
         return build;
     }
 
     /// <summary>Waits until <paramref name="zone"/> has <paramref name="count"/> running gateways registered.</summary>
     public Task WaitForGatewaysAsync(string zone, int count) =>
-        Deadline.UntilAsync(
-            async () => (await Grains.GetGrain<Orleans.Zuul.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count,
-            TimeSpan.FromSeconds(30), $"{count} gateway(s) registered in zone {zone}");
+        Eventually.UntilAsync(
+            async () => (await Grains.GetGrain<Orleans.Zuul.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count, $"{count} gateway(s) registered in zone {zone}", TimeSpan.FromSeconds(30));
 
     /// <summary>Every log line of every component of this harness at Information and above, for assertions.</summary>
     public LogCollector Logs { get; } = new();

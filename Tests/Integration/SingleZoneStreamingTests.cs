@@ -210,9 +210,8 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
         Assert.Contains("\"state\":\"running\"", one, StringComparison.Ordinal);
         Assert.Contains(build.Id, await http.GetStringAsync("/api/builds"), StringComparison.Ordinal);
         await build.FinishAsync();
-        await Deadline.UntilAsync(
-            async () => (await http.GetStringAsync($"/api/builds/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal),
-            Timeout, "the API to show the build finished");
+        await Eventually.UntilAsync(
+            async () => (await http.GetStringAsync($"/api/builds/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal), "the API to show the build finished", Timeout);
     }
 
     private Task<TestBuild> StartBuildAsync() => _cluster.StartBuildAsync(_jobRoot);

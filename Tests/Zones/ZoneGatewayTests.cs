@@ -107,9 +107,8 @@ public abstract class ZoneGatewayTestsBase : IAsyncLifetime
         });
         await RegisterGatewayAsync(drainingPort, GatewayState.Draining);
         var zone = _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2");
-        await Deadline.UntilAsync(
-            async () => (await zone.ListAsync()).Any(g => g.Port == drainingPort && g.State == GatewayState.Draining),
-            Timeout, "zone 2 to list the draining gateway");
+        await Eventually.UntilAsync(
+            async () => (await zone.ListAsync()).Any(g => g.Port == drainingPort && g.State == GatewayState.Draining), "zone 2 to list the draining gateway", Timeout);
 
         for (var i = 0; i < 4; i++)
         {
@@ -127,9 +126,8 @@ public abstract class ZoneGatewayTestsBase : IAsyncLifetime
     {
         await _gw2b.App.StopAsync();
         // The registry may have lived on the stopped silo; the remaining gateway re-registers on the membership change.
-        await Deadline.UntilAsync(
-            async () => (await _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").PickAsync()).Select(g => g.Port).SequenceEqual([_gw2a.FingerPort]),
-            Timeout, "zone 2 to list only the gateway that is still running");
+        await Eventually.UntilAsync(
+            async () => (await _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").PickAsync()).Select(g => g.Port).SequenceEqual([_gw2a.FingerPort]), "zone 2 to list only the gateway that is still running", Timeout);
         await StreamOneBuildAsync();
     }
 

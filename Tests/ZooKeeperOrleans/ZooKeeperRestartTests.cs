@@ -45,7 +45,7 @@ public sealed class ZooKeeperRestartTests(ZooKeeperFixture fixture, ITestOutputH
         await build.AppendAsync("before the restart\n");
         var viaGateway = FingerClient.FetchAsync(silo.FingerPort, build.Id + "\n", Timeout);
         var viaWebsocket = WebsocketClient.StreamAsync(web, $"{{\"uuid\": \"{build.Id}\"}}", Timeout);
-        await Deadline.UntilAsync(() => _cluster.Logs.Contains("Registered /components/fingergw/"), Timeout, "the gateway registration");
+        await Eventually.UntilAsync(() => _cluster.Logs.Contains("Registered /components/fingergw/"), "the gateway registration", Timeout);
 
         await fixture.Server.StopAsync();
         var down = Stopwatch.StartNew();
@@ -57,9 +57,8 @@ public sealed class ZooKeeperRestartTests(ZooKeeperFixture fixture, ITestOutputH
         // Both health endpoints (web frontend, silo) say so while ZooKeeper is gone.
         foreach (var url in health)
         {
-            await Deadline.UntilAsync(
-                async () => await HealthAsync(http, url) is (HttpStatusCode.ServiceUnavailable, var zk) && zk != "connected",
-                Timeout, $"{url} to answer 503 while ZooKeeper is down");
+            await Eventually.UntilAsync(
+                async () => await HealthAsync(http, url) is (HttpStatusCode.ServiceUnavailable, var zk) && zk != "connected", $"{url} to answer 503 while ZooKeeper is down", Timeout);
         }
 
         await fixture.Server.StartAsync(CancellationToken.None);
@@ -78,12 +77,12 @@ public sealed class ZooKeeperRestartTests(ZooKeeperFixture fixture, ITestOutputH
         // Health, the registry and new builds recover.
         foreach (var url in health)
         {
-            await Deadline.UntilAsync(async () => (await HealthAsync(http, url)).Status == HttpStatusCode.OK, Timeout, $"{url} to be healthy again");
+            await Eventually.UntilAsync(async () => (await HealthAsync(http, url)).Status == HttpStatusCode.OK, $"{url} to be healthy again", Timeout);
         }
 
         var healthy = up.Elapsed;
         await using var observer = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!);
-        await Deadline.UntilAsync(async () => (await observer.GetChildrenAsync(ZooKeeperPaths.FingerGateways)).Children.Count == 1, Timeout, "the gateway registered again");
+        await Eventually.UntilAsync(async () => (await observer.GetChildrenAsync(ZooKeeperPaths.FingerGateways)).Children.Count == 1, "the gateway registered again", Timeout);
         var second = await _cluster.StartBuildAsync(_jobRoot);
         await second.AppendAsync("new build\n");
         await second.FinishAsync();
