@@ -25,10 +25,10 @@ public static class SiloApp
         var gateway = new FingerGatewayOptions();
         builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
         var retention = new BuildRetentionOptions();
-        var health = ReadHealthPort(builder.Configuration, out var healthError);
-        var advertised = ReadAdvertisedAddress(builder.Configuration, out var advertisedError);
         var orleansTls = OrleansTlsSettings.FromConfiguration(builder.Configuration);
         var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).Concat(orleansTls.Validate()).ToList();
+        var health = HealthListener.Read(builder.Configuration, errors);
+        var advertised = AdvertisedAddress.Read(builder.Configuration, errors);
         if (cluster.ZooKeeperConnectionString is not null)
         {
             try
@@ -42,7 +42,6 @@ public static class SiloApp
             }
         }
 
-        errors.AddRange(new[] { healthError, advertisedError }.OfType<string>());
         if (cluster.ClusterZone is { } clusterZone && clusterZone != cluster.Zone)
         {
             errors.Add($"Cluster:Zone '{clusterZone}' is for clients; a silo always belongs to its own zone's cluster (Zone '{cluster.Zone ?? "(none)"}').");
@@ -51,7 +50,7 @@ public static class SiloApp
         var executorNetworks = ExecutorNetworkSettings.Read(builder.Configuration, errors);
         if (errors.Count == 0)
         {
-            errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
+            errors.AddRange(SiloPortCheck.PortsInUse(cluster, gateway, health));
         }
 
         StartupValidation.ThrowIfInvalid("silo", errors);
@@ -117,9 +116,9 @@ public static class SiloApp
                 });
             }
 
-            if (health is { } h)
+            if (health is not null)
             {
-                kestrel.Listen(IPAddress.Parse(HealthListenAddress(builder.Configuration)), h, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(health.Address, health.Port, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
         if (!gateway.Enabled && health is null)
@@ -152,9 +151,9 @@ public static class SiloApp
         }
 
         var app = builder.Build();
-        if (health is { } port)
+        if (health is not null)
         {
-            app.MapZuulHealth().RequireHost($"*:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            app.MapZuulHealth().RequireHost($"*:{health.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         }
 
         return app;
@@ -177,63 +176,6 @@ public static class SiloApp
         {
             silo.ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
         }
-    }
-
-    /// <summary>Every listening port this silo will need that something else holds already.</summary>
-    private static IEnumerable<string> PortsInUse(IConfiguration configuration, ClusterSettings cluster, FingerGatewayOptions gateway, int? health)
-    {
-        // With ZooKeeper Orleans listens on every address; embedded clustering on loopback.
-        var orleans = cluster.ZooKeeperConnectionString is null ? IPAddress.Loopback : IPAddress.Any;
-        string?[] errors =
-        [
-            PortAvailability.Check("Orleans:SiloPort", orleans, cluster.SiloPort),
-            PortAvailability.Check("Orleans:GatewayPort", orleans, cluster.GatewayPort),
-            gateway.Enabled ? PortAvailability.Check("FingerGateway:Port", IPAddress.Parse(gateway.ListenAddress), gateway.Port) : null,
-            health is { } h && IPAddress.TryParse(HealthListenAddress(configuration), out var healthAddress)
-                ? PortAvailability.Check("Health:Port", healthAddress, h)
-                : null,
-        ];
-        return errors.OfType<string>();
-    }
-
-    /// <summary><c>Health:ListenAddress</c>, all addresses when unset.</summary>
-    private static string HealthListenAddress(IConfiguration configuration) =>
-        configuration["Health:ListenAddress"] is { Length: > 0 } address ? address : "0.0.0.0";
-
-    /// <summary><c>Health:Port</c>: an HTTP listener serving <c>/healthz</c>; absent = none.</summary>
-    private static int? ReadHealthPort(IConfiguration configuration, out string? error)
-    {
-        error = null;
-        if (configuration["Health:Port"] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (int.TryParse(text, out var port) && port is > 0 and <= 65535)
-        {
-            return port;
-        }
-
-        error = $"Health:Port must be 1..65535 (got '{text}').";
-        return null;
-    }
-
-    /// <summary><c>Orleans:AdvertisedAddress</c>: the IP other silos and clients reach this silo at (ZooKeeper clustering).</summary>
-    private static IPAddress? ReadAdvertisedAddress(IConfiguration configuration, out string? error)
-    {
-        error = null;
-        if (configuration["Orleans:AdvertisedAddress"] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (IPAddress.TryParse(text, out var address))
-        {
-            return address;
-        }
-
-        error = $"Orleans:AdvertisedAddress must be an IP address (got '{text}').";
-        return null;
     }
 
     /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0); the gateway listens first.</summary>
