@@ -124,7 +124,7 @@ public static partial class ExecutorApp
 
     /// <summary>The port the log streamer actually listens on (useful with <c>Executor:LogStreamPort=0</c>); the app must have started.</summary>
     public static int GetLogStreamPort(this WebApplication app) =>
-        LogStreamEndpoint.GetPort(app.Services.GetRequiredService<IServer>());
+        BoundPorts.First(app.Services.GetRequiredService<IServer>(), "log streamer");
 
     /// <summary>Binds and completes <see cref="ExecutorOptions"/> the way the host does.</summary>
     public static ExecutorOptions ReadOptions(IConfiguration configuration)

@@ -41,6 +41,4 @@ public static class BuildId
         normalized = new string(buffer[..n]);
         return true;
     }
-
-    public static bool IsValid(ReadOnlySpan<char> raw) => TryNormalize(raw, out _);
 }

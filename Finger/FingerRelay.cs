@@ -27,10 +27,12 @@ public static class FingerRelay
     public static async Task<RelayResult> RunAsync(IDuplexPipe client, Stream upstream, Socket? clientSocket, IRelayProgress? progress, CancellationToken cancellationToken)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var down = clientSocket is null ? CopyUpstreamToClientAsync(upstream, client.Output, progress, cts.Token)
-            : upstream is NetworkStream plain && SpliceCopier.IsSupported
-                ? SpliceCopier.CopyAsync(plain, clientSocket, KernelPipePool.Shared, progress, cts.Token)
-                : CopyUpstreamToSocketAsync(upstream, clientSocket, progress, cts.Token);
+        var down = PathFor(upstream, clientSocket) switch
+        {
+            RelayPath.Splice => SpliceCopier.CopyAsync((NetworkStream)upstream, clientSocket!, KernelPipePool.Shared, progress, cts.Token),
+            RelayPath.SocketCopy => CopyUpstreamToSocketAsync(upstream, clientSocket!, progress, cts.Token),
+            _ => CopyUpstreamToClientAsync(upstream, client.Output, progress, cts.Token),
+        };
         var up = DrainClientAsync(client.Input, cts.Token);
         var first = await Task.WhenAny(down, up).ConfigureAwait(false);
         await cts.CancelAsync().ConfigureAwait(false);
@@ -50,6 +52,12 @@ public static class FingerRelay
 
         return result;
     }
+
+    /// <summary>The path <see cref="RunAsync"/> takes for these ends (see its <c>clientSocket</c> parameter).</summary>
+    public static RelayPath PathFor(Stream upstream, Socket? clientSocket) =>
+        clientSocket is null ? RelayPath.PipeCopy
+        : upstream is NetworkStream && SpliceCopier.IsSupported ? RelayPath.Splice
+        : RelayPath.SocketCopy;
 
     private static async Task<RelayResult> CopyUpstreamToClientAsync(Stream upstream, PipeWriter output, IRelayProgress? progress, CancellationToken cancellationToken)
     {

@@ -1,7 +1,4 @@
 namespace Orleans.Zuul.Finger;
 
 /// <summary>The outcome of reading one request line. <see cref="BuildId"/> is normalised when <see cref="Status"/> is Ok.</summary>
-public readonly record struct FingerRequest(FingerRequestStatus Status, string BuildId, string RawId)
-{
-    public bool IsOk => Status == FingerRequestStatus.Ok;
-}
+public readonly record struct FingerRequest(FingerRequestStatus Status, string BuildId, string RawId);

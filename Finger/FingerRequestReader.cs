@@ -10,8 +10,6 @@ public static class FingerRequestReader
     /// <summary>Zuul's limit on the request line, line feed included.</summary>
     public const int MaxLineLength = 1024;
 
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>
     /// Reads up to the first LF and parses it. Bytes after the LF stay unconsumed in <paramref name="reader"/>.
     /// </summary>

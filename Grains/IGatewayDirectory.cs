@@ -6,9 +6,6 @@ namespace Orleans.Zuul.Grains;
 /// </summary>
 public interface IGatewayDirectory
 {
-    /// <summary>Whether gateways register through the grain (<see cref="IZoneGatewayGrain.RegisterAsync"/>).</summary>
-    bool AcceptsRegistrations { get; }
-
     Task<IReadOnlyList<GatewayEndpoint>> ListAsync(string zone);
 
     void Register(GatewayEndpoint gateway);
@@ -20,8 +17,6 @@ public interface IGatewayDirectory
 public sealed class LeaseGatewayDirectory(TimeProvider time) : IGatewayDirectory
 {
     private readonly Dictionary<(string Host, int Port), (GatewayEndpoint Gateway, DateTimeOffset Expires)> _gateways = [];
-
-    public bool AcceptsRegistrations => true;
 
     public Task<IReadOnlyList<GatewayEndpoint>> ListAsync(string zone)
     {

@@ -156,8 +156,20 @@ public sealed partial class BuildStreamOpener(
         static (OpenedStream, bool) Fail(StreamFailure failure, string message) => (new(null, failure, message, null, null), false);
     }
 
+    /// <summary>
+    /// The one rule for a stream that ended: it was refused by the hop it came from, not finished, when that hop sent
+    /// nothing at all while the build still runs. With TLS 1.3 a hop that refuses our client certificate shows only
+    /// this, a stream that ends at once; the gateway and the web frontend both report it with <see cref="RefusedMessage"/>.
+    /// </summary>
+    public async Task<bool> WasRefusedAsync(string buildId, long bytesFromUpstream) =>
+        bytesFromUpstream == 0 && await IsRunningAsync(buildId).ConfigureAwait(false);
+
+    /// <summary>The line a user gets for a stream that <see cref="WasRefusedAsync"/>.</summary>
+    public static string RefusedMessage(string buildId, string target) =>
+        $"The log stream of build ID {buildId} ended before the build finished (refused by {target})\n";
+
     /// <summary>Whether the build is still running (false when unknown or when the cluster cannot tell).</summary>
-    public async Task<bool> IsRunningAsync(string buildId)
+    private async Task<bool> IsRunningAsync(string buildId)
     {
         try
         {

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Orleans.Zuul.Hosting;
 
 /// <summary>How a process reaches the Orleans cluster. Bound from the configuration root
@@ -16,11 +14,9 @@ public sealed class ClusterSettings
     public string? ZooKeeperConnectionString { get; set; }
 
     /// <summary>Silo-to-silo port (<c>Orleans:SiloPort</c>).</summary>
-    [Range(0, 65535)]
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Client gateway port (<c>Orleans:GatewayPort</c>).</summary>
-    [Range(0, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
@@ -95,9 +91,9 @@ public sealed class ClusterSettings
 
         foreach (var (key, value) in new[] { ("Zone", Zone), ("Cluster:Zone", ClusterZone) })
         {
-            if (value is { } z && (z.Length > 63 || z.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))))
+            if (value is { } z && !ZoneName.IsValid(z))
             {
-                errors.Add($"{key} '{z}' must be at most 63 characters of letters, digits, '-', '_' or '.'.");
+                errors.Add($"{key} '{z}' must be {ZoneName.Rule}.");
             }
         }
 

@@ -31,6 +31,10 @@ public static class ZooKeeperSettings
             return [$"ZooKeeper: {ex.Message}"];
         }
 
-        return [.. ZooKeeperOptionsValidator.Errors(options), .. ZooKeeperClusteringOptionsValidator.Errors(clustering)];
+        // The zone has one key, Zone (clients: Cluster:Zone); binding the clustering section would let this one
+        // silently replace it.
+        string[] zoneKey = string.IsNullOrEmpty(configuration[ZooKeeperOptions.Section + ":Clustering:Zone"]) ? [] :
+            ["ZooKeeper:Clustering:Zone is not a setting: a process's zone is Zone (a client's cluster zone: Cluster:Zone)."];
+        return [.. ZooKeeperOptionsValidator.Errors(options), .. ZooKeeperClusteringOptionsValidator.Errors(clustering), .. zoneKey];
     }
 }

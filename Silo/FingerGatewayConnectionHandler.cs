@@ -87,7 +87,6 @@ internal sealed partial class FingerGatewayConnectionHandler(
             return;
         }
 
-        LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value);
         var hop = listenerTls || opened.Value.Stream is SslStream ? StreamHop.Tls : StreamHop.Gateway;
         ZuulTracing.SetHop(activity, hop);
         var meter = metrics.StartStream(hop, requestedAt);
@@ -98,15 +97,15 @@ internal sealed partial class FingerGatewayConnectionHandler(
             var clientSocket = options.Value.UseSplice && !listenerTls
                 ? connection.Features.Get<IConnectionSocketFeature>()?.Socket
                 : null;
+            LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value, FingerRelay.PathFor(opened.Value.Stream!, clientSocket));
             var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, clientSocket, meter, closed);
             LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
             end = StreamMeter.From(result.Outcome);
-            if (result is { Outcome: RelayOutcome.UpstreamCompleted, BytesToClient: 0 } && await opener.IsRunningAsync(request.BuildId))
+            if (result.Outcome == RelayOutcome.UpstreamCompleted && await opener.WasRefusedAsync(request.BuildId, result.BytesToClient))
             {
-                // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
                 end = StreamEnd.Refused;
                 LogWarningEmptyStream(logger, request.BuildId, opened.Value.Target!);
-                await ReplyAsync(connection, $"The log stream of build ID {request.BuildId} ended before the build finished (refused by {opened.Value.Target})\n");
+                await ReplyAsync(connection, BuildStreamOpener.RefusedMessage(request.BuildId, opened.Value.Target!));
             }
         }
         finally
@@ -142,8 +141,8 @@ internal sealed partial class FingerGatewayConnectionHandler(
     [LoggerMessage(201, LogLevel.Information, "Build {BuildId} for {Remote}: not streamed ({Failure})")]
     private static partial void LogInformationStreamRefused(ILogger logger, string buildId, string remote, StreamFailure failure);
 
-    [LoggerMessage(202, LogLevel.Information, "Build {BuildId} for {Remote}: streaming via {Target} ({Kind})")]
-    private static partial void LogInformationStreamStarted(ILogger logger, string buildId, string remote, string target, StreamResolutionKind kind);
+    [LoggerMessage(202, LogLevel.Information, "Build {BuildId} for {Remote}: streaming via {Target} ({Kind}, relay {Path})")]
+    private static partial void LogInformationStreamStarted(ILogger logger, string buildId, string remote, string target, StreamResolutionKind kind, RelayPath path);
 
     [LoggerMessage(203, LogLevel.Information, "Build {BuildId} for {Remote}: stream ended ({Outcome}, {Bytes} bytes)")]
     private static partial void LogInformationStreamEnded(ILogger logger, string buildId, string remote, RelayOutcome outcome, long bytes);

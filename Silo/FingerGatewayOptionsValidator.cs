@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Finger.Tls;
+using Orleans.Zuul.Finger;
 
 namespace Orleans.Zuul.Silo;
 
@@ -25,11 +25,6 @@ public static class FingerGatewayValidation
             errors.Add($"FingerGateway:ListenAddress '{options.ListenAddress}' is not an IP address.");
         }
 
-        if (options.LocalAddress is { Length: > 0 } local && !IPAddress.TryParse(local, out _))
-        {
-            errors.Add($"FingerGateway:LocalAddress '{local}' is not an IP address.");
-        }
-
         if (options.Port is < 0 or > 65535)
         {
             errors.Add($"FingerGateway:Port must be 0..65535 (got {options.Port}).");
@@ -50,12 +45,7 @@ public static class FingerGatewayValidation
             errors.Add("FingerGateway:RequestTimeout must be positive.");
         }
 
-        if (options.ConnectTimeout <= TimeSpan.Zero)
-        {
-            errors.Add("FingerGateway:ConnectTimeout must be positive.");
-        }
-
-        errors.AddRange(FingerTlsValidation.Validate(options.Tls, "FingerGateway:Tls"));
+        errors.AddRange(FingerConnectorValidation.Validate(FingerGatewayOptions.Section, options.ConnectTimeout, options.LocalAddress, options.Tls));
         return errors;
     }
 }

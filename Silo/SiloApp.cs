@@ -26,10 +26,10 @@ public static class SiloApp
         var gateway = new FingerGatewayOptions();
         builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
         var retention = new BuildRetentionOptions();
-        var health = HealthPort.Read(builder.Configuration, out var healthError);
-        var advertised = ReadAdvertisedAddress(builder.Configuration, out var advertisedError);
         var orleansTls = OrleansTlsSettings.FromConfiguration(builder.Configuration);
         var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).Concat(orleansTls.Validate()).ToList();
+        var health = HealthListener.Read(builder.Configuration, errors);
+        var advertised = AdvertisedAddress.Read(builder.Configuration, errors);
         if (cluster.ZooKeeperConnectionString is not null)
         {
             try
@@ -43,7 +43,6 @@ public static class SiloApp
             }
         }
 
-        errors.AddRange(new[] { healthError, advertisedError }.OfType<string>());
         if (cluster.ClusterZone is { } clusterZone && clusterZone != cluster.Zone)
         {
             errors.Add($"Cluster:Zone '{clusterZone}' is for clients; a silo always belongs to its own zone's cluster (Zone '{cluster.Zone ?? "(none)"}').");
@@ -53,7 +52,7 @@ public static class SiloApp
         var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
         if (errors.Count == 0)
         {
-            errors.AddRange(PortsInUse(builder.Configuration, cluster, gateway, health));
+            errors.AddRange(SiloPortCheck.PortsInUse(cluster, gateway, health));
         }
 
         StartupValidation.ThrowIfInvalid("silo", errors);
@@ -125,22 +124,28 @@ public static class SiloApp
                 });
             }
 
-            if (health is { } h)
+            if (health is not null)
             {
-                kestrel.Listen(IPAddress.Parse(HealthPort.ListenAddress(builder.Configuration)), h, listen => listen.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(health.Address, health.Port, listen => listen.Protocols = HttpProtocols.Http1);
             }
         });
+        if (!gateway.Enabled && health is null)
+        {
+            builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, NoListenerServer>();
+        }
+
         if (gateway.Enabled)
         {
             if (cluster.ZooKeeperConnectionString is null)
             {
-                builder.Services.AddHostedService<GatewayRegistrationService>();
+                builder.Services.AddSingleton<IGatewayRegistry, GrainGatewayRegistry>();
             }
             else
             {
-                builder.Services.AddSingleton<ZooKeeperGatewayRegistrationService>();
-                builder.Services.AddHostedService(sp => sp.GetRequiredService<ZooKeeperGatewayRegistrationService>());
+                builder.Services.AddSingleton<IGatewayRegistry, ZooKeeperGatewayRegistry>();
             }
+
+            builder.Services.AddHostedService<GatewayRegistrationService>();
         }
 
         if (cluster.ZooKeeperConnectionString is not null)
@@ -154,9 +159,9 @@ public static class SiloApp
         }
 
         var app = builder.Build();
-        if (health is { } port)
+        if (health is not null)
         {
-            var host = $"*:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            var host = $"*:{health.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
             app.MapZuulHealth().RequireHost(host);
             app.MapZuulMetrics().RequireHost(host);
         }
@@ -183,40 +188,7 @@ public static class SiloApp
         }
     }
 
-    /// <summary>Every listening port this silo will need that something else holds already.</summary>
-    private static IEnumerable<string> PortsInUse(IConfiguration configuration, ClusterSettings cluster, FingerGatewayOptions gateway, int? health)
-    {
-        // With ZooKeeper Orleans listens on every address; embedded clustering on loopback.
-        var orleans = cluster.ZooKeeperConnectionString is null ? IPAddress.Loopback : IPAddress.Any;
-        string?[] errors =
-        [
-            PortAvailability.Check("Orleans:SiloPort", orleans, cluster.SiloPort),
-            PortAvailability.Check("Orleans:GatewayPort", orleans, cluster.GatewayPort),
-            gateway.Enabled ? PortAvailability.Check("FingerGateway:Port", IPAddress.Parse(gateway.ListenAddress), gateway.Port) : null,
-            health is { } h ? HealthPort.Check(configuration, h) : null,
-        ];
-        return errors.OfType<string>();
-    }
-
-    /// <summary><c>Orleans:AdvertisedAddress</c>: the IP other silos and clients reach this silo at (ZooKeeper clustering).</summary>
-    private static IPAddress? ReadAdvertisedAddress(IConfiguration configuration, out string? error)
-    {
-        error = null;
-        if (configuration["Orleans:AdvertisedAddress"] is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (IPAddress.TryParse(text, out var address))
-        {
-            return address;
-        }
-
-        error = $"Orleans:AdvertisedAddress must be an IP address (got '{text}').";
-        return null;
-    }
-
-    /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0).</summary>
+    /// <summary>The port the finger gateway bound (useful with <c>FingerGateway:Port</c> = 0); the gateway listens first.</summary>
     public static int GetFingerGatewayPort(this WebApplication app) =>
-        ServerPorts.Bound(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).First();
+        BoundPorts.First(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(), "finger gateway");
 }

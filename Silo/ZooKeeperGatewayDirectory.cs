@@ -8,8 +8,6 @@ internal sealed class ZooKeeperGatewayDirectory(FingerGatewayWatcher watcher) : 
 {
     private static readonly TimeSpan FirstReadTimeout = TimeSpan.FromSeconds(10);
 
-    public bool AcceptsRegistrations => false;
-
     public async Task<IReadOnlyList<GatewayEndpoint>> ListAsync(string zone)
     {
         var entries = await watcher.GetAsync().WaitAsync(FirstReadTimeout);
@@ -19,14 +17,14 @@ internal sealed class ZooKeeperGatewayDirectory(FingerGatewayWatcher watcher) : 
             .ToList();
     }
 
-    // Registration goes through ZooKeeper (ZooKeeperGatewayRegistrationService), not through the grain.
-    public void Register(GatewayEndpoint gateway)
-    {
-    }
+    // With ZooKeeper a gateway registers as a node of its own (ZooKeeperGatewayRegistry); a registration sent to the
+    // grain would be lost, so it is refused rather than reported as done.
+    public void Register(GatewayEndpoint gateway) => throw RegisteredInZooKeeper();
 
-    public void Unregister(string hostname, int port)
-    {
-    }
+    public void Unregister(string hostname, int port) => throw RegisteredInZooKeeper();
+
+    private static NotSupportedException RegisteredInZooKeeper() =>
+        new("With ZooKeeper, finger gateways register in ZooKeeper (/components/fingergw), not through the zone's grain.");
 
     internal static GatewayState ParseState(string state) => state switch
     {

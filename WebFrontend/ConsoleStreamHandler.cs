@@ -19,6 +19,9 @@ public sealed partial class ConsoleStreamHandler(
     public const int CloseBadRequest = 4000;
     public const int CloseStreamFailure = 4011;
 
+    /// <summary>An internal error (PROTOCOL.md section 6): the cluster could not be asked, or the handler failed.</summary>
+    public const int CloseInternalError = (int)WebSocketCloseStatus.InternalServerError;
+
     private const int ChunkSize = 64 * 1024;
     private const int MaxRequestBytes = 4096;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
@@ -33,7 +36,20 @@ public sealed partial class ConsoleStreamHandler(
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var aborted = context.RequestAborted;
+        try
+        {
+            await StreamAsync(socket, tenant, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever went wrong, the page gets a close with a reason rather than a dropped connection.
+            LogErrorInternal(logger, tenant, ex);
+            await CloseAsync(socket, CloseInternalError, "Internal error.");
+        }
+    }
+
+    private async Task StreamAsync(WebSocket socket, string tenant, CancellationToken aborted)
+    {
         var first = await ReceiveRequestAsync(socket, aborted);
         if (first is null)
         {
@@ -59,7 +75,8 @@ public sealed partial class ConsoleStreamHandler(
         {
             LogInformationStreamRefused(logger, tenant, request.Uuid, opened.Value.Failure);
             metrics.Rejected(opened.Value.Failure.ToRejection(), activity);
-            await CloseAsync(socket, CloseStreamFailure, opened.Value.Message.TrimEnd());
+            var code = opened.Value.Failure == StreamFailure.ResolutionFailed ? CloseInternalError : CloseStreamFailure;
+            await CloseAsync(socket, code, opened.Value.Message.TrimEnd());
             return;
         }
 
@@ -85,10 +102,10 @@ public sealed partial class ConsoleStreamHandler(
         // Never cancelled by us: cancelling a pending websocket receive aborts the whole socket,
         // and the close handshake below needs it alive.
         var clientGone = WatchClientAsync(socket, clientGoneCts, aborted);
-        long sent;
+        long received;
         try
         {
-            sent = await PumpAsync(opened.Stream!, socket, request.Offset, meter, clientGoneCts.Token);
+            received = await PumpAsync(opened.Stream!, socket, request.Offset, meter, clientGoneCts.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
@@ -107,16 +124,15 @@ public sealed partial class ConsoleStreamHandler(
         }
 
         StreamEnd end;
-        if (sent == 0 && request.Offset == 0 && await opener.IsRunningAsync(request.Uuid))
+        if (await opener.WasRefusedAsync(request.Uuid, received))
         {
-            // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
             LogWarningEmptyStream(logger, tenant, request.Uuid, opened.Target!);
-            await CloseAsync(socket, CloseStreamFailure, "The log stream ended before the build finished: the upstream refused it.");
+            await CloseAsync(socket, CloseStreamFailure, BuildStreamOpener.RefusedMessage(request.Uuid, opened.Target!).TrimEnd());
             end = StreamEnd.Refused;
         }
         else
         {
-            LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {sent} bytes");
+            LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {received} log bytes");
             await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
             end = StreamEnd.Completed;
         }
@@ -129,7 +145,7 @@ public sealed partial class ConsoleStreamHandler(
     private static Task WaitForCloseReplyAsync(Task clientGone) =>
         clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
 
-    /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes.</summary>
+    /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes; returns the log bytes the upstream sent.</summary>
     private static async Task<long> PumpAsync(Stream upstream, WebSocket socket, long offset, IRelayProgress progress, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
@@ -137,7 +153,6 @@ public sealed partial class ConsoleStreamHandler(
         {
             var carry = 0; // bytes of an unfinished UTF-8 character kept at the start of the buffer
             long seen = 0;
-            long sent = 0;
             while (true)
             {
                 var n = await upstream.ReadAsync(buffer.AsMemory(carry, ChunkSize), cancellationToken);
@@ -146,11 +161,10 @@ public sealed partial class ConsoleStreamHandler(
                     if (carry > 0)
                     {
                         await SendTextAsync(socket, buffer.AsMemory(0, carry), cancellationToken);
-                        sent += carry;
                         progress.Relayed(carry);
                     }
 
-                    return sent;
+                    return seen;
                 }
 
                 // Drop what the client already has (resume by offset).
@@ -172,7 +186,6 @@ public sealed partial class ConsoleStreamHandler(
                 if (complete > 0)
                 {
                     await SendTextAsync(socket, buffer.AsMemory(0, complete), cancellationToken);
-                    sent += complete;
                     progress.Relayed(complete);
                 }
 
@@ -278,6 +291,9 @@ public sealed partial class ConsoleStreamHandler(
         {
         }
     }
+
+    [LoggerMessage(405, LogLevel.Error, "Console stream (tenant {Tenant}) failed")]
+    private static partial void LogErrorInternal(ILogger logger, string tenant, Exception exception);
 
     [LoggerMessage(404, LogLevel.Warning, "Console stream (tenant {Tenant}) of build {BuildId}: {Target} closed the stream without sending anything while the build runs")]
     private static partial void LogWarningEmptyStream(ILogger logger, string tenant, string buildId, string target);

@@ -4,8 +4,11 @@ using Orleans.Zuul.Finger;
 
 namespace Orleans.Zuul.WebFrontend;
 
-/// <summary>The first message of a console-stream websocket (PROTOCOL.md section 6).</summary>
-public sealed record ConsoleStreamRequest(string Uuid, string? Logfile, long Offset)
+/// <summary>
+/// The first message of a console-stream websocket (PROTOCOL.md section 6). Zuul's <c>logfile</c> is accepted and
+/// ignored: a build has one streamed log (Zuul's log streamer, too, serves only <c>job-output.txt</c>).
+/// </summary>
+public sealed record ConsoleStreamRequest(string Uuid, long Offset)
 {
     /// <summary>Parses and validates the client's JSON; returns null and a one-sentence reason when it is unusable.</summary>
     public static ConsoleStreamRequest? TryParse(ReadOnlySpan<byte> json, out string error)
@@ -40,12 +43,11 @@ public sealed record ConsoleStreamRequest(string Uuid, string? Logfile, long Off
         }
 
         error = string.Empty;
-        return new ConsoleStreamRequest(id, message.Logfile, message.Offset ?? 0);
+        return new ConsoleStreamRequest(id, message.Offset ?? 0);
     }
 
     internal sealed record Message(
         [property: JsonPropertyName("uuid")] string? Uuid,
-        [property: JsonPropertyName("logfile")] string? Logfile,
         [property: JsonPropertyName("offset")] long? Offset);
 }
 

@@ -1,5 +1,4 @@
 using Orleans.Zuul.Finger;
-using Orleans.Zuul.Finger.Tls;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Zuul.Grains;
@@ -32,9 +31,7 @@ public static class WebFrontendApp
         var telemetry = TelemetrySettings.Read(builder.Configuration, telemetryErrors);
         StartupValidation.ThrowIfInvalid("web", [
             .. telemetryErrors,
-            .. FingerTlsValidation.Validate(connector.Tls, "FingerClient:Tls"),
-            .. connector.LocalAddress is { Length: > 0 } local && !System.Net.IPAddress.TryParse(local, out _)
-                ? [$"FingerClient:LocalAddress '{local}' is not an IP address."] : Array.Empty<string>(),
+            .. FingerConnectorValidation.Validate("FingerClient", connector),
             .. builder.Configuration[ClusterBuildEventSubscription.CheckIntervalKey] is { Length: > 0 } check
                && (!TimeSpan.TryParse(check, System.Globalization.CultureInfo.InvariantCulture, out var interval) || interval <= TimeSpan.Zero)
                 ? [$"{ClusterBuildEventSubscription.CheckIntervalKey} must be a positive time span such as 00:00:30 (got '{check}')."] : Array.Empty<string>(),

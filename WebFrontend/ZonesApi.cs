@@ -1,4 +1,5 @@
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Hosting;
 
 namespace Orleans.Zuul.WebFrontend;
 
@@ -18,7 +19,7 @@ public static class ZonesApi
         {
             if (!ZoneName.IsValid(zone))
             {
-                return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name (1-63 letters, digits, '-', '_' or '.').");
+                return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name ({ZoneName.Rule}).");
             }
 
             var view = (await ListZonesAsync(grains, list, aborted)).FirstOrDefault(z => z.Zone == zone);
@@ -31,7 +32,7 @@ public static class ZonesApi
         {
             if (zone is not null && !ZoneName.IsValid(zone))
             {
-                return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name (1-63 letters, digits, '-', '_' or '.').");
+                return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name ({ZoneName.Rule}).");
             }
 
             var zones = await ListZonesAsync(grains, list, aborted);

@@ -27,9 +27,6 @@ public sealed partial class FingerGatewayWatcher : IAsyncDisposable
         _watcher = OnWatchAsync;
     }
 
-    /// <summary>Raised (on a pool thread) after each re-read of the registry.</summary>
-    public event Action<IReadOnlyList<RegisteredGateway>>? Changed;
-
     /// <summary>The entries of the last read, without waiting (empty before the first read), e.g. for a metrics gauge.</summary>
     public IReadOnlyList<RegisteredGateway> Current => Volatile.Read(ref _snapshot);
 
@@ -131,7 +128,6 @@ public sealed partial class FingerGatewayWatcher : IAsyncDisposable
         Volatile.Write(ref _snapshot, entries);
         _firstLoad.TrySetResult();
         LogDebugRefreshed(_logger, entries.Count);
-        Changed?.Invoke(entries);
     }
 
     [LoggerMessage(2530, LogLevel.Warning, "Reading the zone-gateway registry failed (attempt {Attempt}); retrying")]

@@ -10,18 +10,13 @@ namespace Orleans.Zuul.Executor;
 /// Job source that watches <see cref="ExecutorOptions.JobRoot"/> (PROTOCOL.md section 2): a new <c>&lt;hex-id&gt;</c>
 /// directory is a started build (directories present at start-up included); <c>work/logs/job-output.txt.done</c>
 /// appearing, or the directory going away, is its finish. Directory events wake it at once, and so does a marker
-/// appearing: each running build's <c>work/logs</c> is watched through the <see cref="LogWatchRegistry"/> (the same
-/// watch its log streams share; at most <see cref="MaxWatchedBuilds"/> builds). A periodic re-scan
-/// (<see cref="ExecutorOptions.JobRootScanInterval"/>) catches anything a notification missed.
-/// Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the marker's first line (the result).
+/// appearing: each running build's <c>work/logs</c> is watched (<see cref="MarkerWatches"/>, at most
+/// <see cref="MaxWatchedBuilds"/> builds). A periodic re-scan (<see cref="ExecutorOptions.JobRootScanInterval"/>) catches
+/// anything a notification missed. Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the
+/// marker's first line (the result). The parts: this file (the loop and its wake-ups), <c>.Scan</c> (what a scan
+/// reports, with the marker's grace), <c>.Reannounce</c> (reporting everything again).
 /// </summary>
-public sealed partial class JobRootWatcher(
-    BuildReporter reporter,
-    LogWatchRegistry watches,
-    IOptions<ExecutorOptions> options,
-    TimeProvider time,
-    ZuulMetrics metrics,
-    ILogger<JobRootWatcher> logger) : BackgroundService
+public sealed partial class JobRootWatcher : BackgroundService
 {
     /// <summary>Optional file in a job directory naming the job (first line).</summary>
     public const string JobNameFile = "job-name";
@@ -32,35 +27,42 @@ public sealed partial class JobRootWatcher(
     /// </summary>
     public const int MaxWatchedBuilds = 32;
 
-    /// <summary>An empty marker younger than this may still be being written; its result is read again before the finish is reported.</summary>
-    private static readonly TimeSpan MarkerGrace = TimeSpan.FromMilliseconds(500);
-
-    private readonly Dictionary<string, KnownBuild> _known = new(StringComparer.Ordinal);
-    private int _reannounce;
-    private readonly Dictionary<string, LogWatchRegistry.Lease> _leases = new(StringComparer.Ordinal);
+    private readonly BuildReporter _reporter;
+    private readonly ZuulMetrics _metrics;
+    private readonly IOptions<ExecutorOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<JobRootWatcher> _logger;
+    private readonly MarkerWatches _markerWatches;
     private TaskCompletionSource _changed = NewSignal();
     private int _running;
 
     /// <summary>Builds started and not finished, as of the last scan (<c>zuul.builds.running</c>).</summary>
     public int RunningBuilds => Volatile.Read(ref _running);
 
+    public JobRootWatcher(BuildReporter reporter, LogWatchRegistry watches, IOptions<ExecutorOptions> options, TimeProvider time, ZuulMetrics metrics, ILogger<JobRootWatcher> logger)
+    {
+        _reporter = reporter;
+        _metrics = metrics;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _markerWatches = new MarkerWatches(watches, MaxWatchedBuilds, Signal);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var root = options.Value.JobRoot!;
-        metrics.ObserveBuildsRunning(() => RunningBuilds);
+        var root = _options.Value.JobRoot!;
+        _metrics.ObserveBuildsRunning(() => RunningBuilds);
         Directory.CreateDirectory(root);
         using var watcher = TryWatch(root);
-        LogInformationWatching(logger, root, watcher is not null);
+        LogInformationWatching(_logger, root, watcher is not null);
         try
         {
             await WatchAsync(root, stoppingToken);
         }
         finally
         {
-            foreach (var id in _leases.Keys.ToList())
-            {
-                ReleaseLease(id);
-            }
+            _markerWatches.Dispose();
         }
     }
 
@@ -73,19 +75,16 @@ public sealed partial class JobRootWatcher(
             {
                 Scan(root);
                 Volatile.Write(ref _running, _known.Values.Count(b => b.FinishedAt is null));
-                if (Interlocked.Exchange(ref _reannounce, 0) == 1)
-                {
-                    Reannounce();
-                }
+                ReannounceIfRequested();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                LogWarningScanFailed(logger, e, root);
+                LogWarningScanFailed(_logger, e, root);
             }
 
             try
             {
-                await changed.WaitAsync(options.Value.JobRootScanInterval, time, stoppingToken);
+                await changed.WaitAsync(_options.Value.JobRootScanInterval, _time, stoppingToken);
             }
             catch (TimeoutException)
             {
@@ -94,109 +93,6 @@ public sealed partial class JobRootWatcher(
             {
                 return;
             }
-        }
-    }
-
-    private void Scan(string root)
-    {
-        var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in Directory.EnumerateDirectories(root))
-        {
-            var name = Path.GetFileName(path);
-            if (BuildId.TryNormalize(name, out var id) && id == name)
-            {
-                present.Add(id);
-            }
-        }
-
-        foreach (var id in present)
-        {
-            if (!_known.ContainsKey(id))
-            {
-                var job = JobDirectory.For(root, id);
-                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), time.GetUtcNow());
-                _known[id] = build;
-                LogInformationBuildStarted(logger, id, build.JobName);
-                reporter.Started(id, build.JobName, build.StartedAt);
-            }
-        }
-
-        foreach (var (id, build) in _known.ToList())
-        {
-            if (!present.Contains(id))
-            {
-                _known.Remove(id);
-                ReleaseLease(id);
-                if (build.FinishedAt is null)
-                {
-                    LogInformationBuildFinished(logger, id, null, "job directory removed");
-                    reporter.Finished(id, null, time.GetUtcNow());
-                }
-            }
-            else if (build.FinishedAt is null)
-            {
-                var job = JobDirectory.For(root, id);
-                if (File.Exists(job.DoneMarker))
-                {
-                    var result = ReadFirstLine(job.DoneMarker);
-                    if (result is null && IsYoung(job.DoneMarker))
-                    {
-                        // Seen between its creation and its first write: look again shortly for the result.
-                        _ = Task.Delay(MarkerGrace / 5, time).ContinueWith(_ => Signal(), TaskScheduler.Default);
-                        continue;
-                    }
-
-                    ReleaseLease(id);
-                    build.Result = result;
-                    build.FinishedAt = time.GetUtcNow();
-                    LogInformationBuildFinished(logger, id, build.Result, "marker written");
-                    reporter.Finished(id, build.Result, build.FinishedAt.Value);
-                }
-                else if (!_leases.ContainsKey(id) && _leases.Count < MaxWatchedBuilds && Directory.Exists(job.LogDirectory))
-                {
-                    var lease = watches.Acquire(job);
-                    lease.MarkerAppeared += Signal;
-                    _leases.Add(id, lease);
-                    if (File.Exists(job.DoneMarker))
-                    {
-                        Signal(); // written before the watch started
-                    }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Reports every build in the job root again (start, and finish when finished), e.g. after the cluster connection
-    /// was lost and recovered and the cluster may have forgotten them. Starting a build is idempotent in its grain.
-    /// </summary>
-    public void RequestReannounce()
-    {
-        Interlocked.Exchange(ref _reannounce, 1);
-        Signal();
-    }
-
-    private void Reannounce()
-    {
-        LogInformationReannouncing(logger, _known.Count);
-        foreach (var (id, build) in _known)
-        {
-            reporter.Started(id, build.JobName, build.StartedAt);
-            if (build.FinishedAt is { } finishedAt)
-            {
-                reporter.Finished(id, build.Result, finishedAt);
-            }
-        }
-    }
-
-    private bool IsYoung(string path) => time.GetUtcNow() - File.GetLastWriteTimeUtc(path) < MarkerGrace;
-
-    private void ReleaseLease(string id)
-    {
-        if (_leases.Remove(id, out var lease))
-        {
-            lease.MarkerAppeared -= Signal;
-            lease.Dispose();
         }
     }
 
@@ -219,7 +115,7 @@ public sealed partial class JobRootWatcher(
         }
         catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException)
         {
-            LogWarningWatchFailed(logger, e, root);
+            LogWarningWatchFailed(_logger, e, root);
             return null;
         }
     }
@@ -227,34 +123,6 @@ public sealed partial class JobRootWatcher(
     private void Signal() => Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>First line of a small text file, trimmed and capped; null when absent or empty.</summary>
-    private static string? ReadFirstLine(string path)
-    {
-        try
-        {
-            using var reader = new StreamReader(path);
-            var buffer = new char[128];
-            var n = reader.ReadBlock(buffer, 0, buffer.Length);
-            var line = new string(buffer, 0, n).Split('\n', 2)[0].Trim();
-            return line.Length == 0 ? null : line;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private sealed class KnownBuild(string? jobName, DateTimeOffset startedAt)
-    {
-        public string? JobName { get; } = jobName;
-
-        public DateTimeOffset StartedAt { get; } = startedAt;
-
-        public DateTimeOffset? FinishedAt { get; set; }
-
-        public string? Result { get; set; }
-    }
 
     [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Reporting all {Count} builds in the job root again")]
     private static partial void LogInformationReannouncing(ILogger logger, int count);

@@ -16,9 +16,6 @@ internal sealed class BuildLogWatch : IDisposable
     /// <summary>Readers holding this watch; guarded by the registry's lock.</summary>
     public int References { get; set; }
 
-    /// <summary>True when file notifications are active; false = only the periodic re-check wakes readers.</summary>
-    public bool IsWatching => _watcher is not null;
-
     /// <summary>Completes at the next change after it was read. Read it before looking at the file, so no change is lost.</summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 

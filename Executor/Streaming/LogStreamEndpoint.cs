@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Orleans.Zuul.Hosting;
 
 namespace Orleans.Zuul.Executor;
 
@@ -7,13 +7,5 @@ namespace Orleans.Zuul.Executor;
 public sealed class LogStreamEndpoint(IServer server)
 {
     /// <summary>The bound port; throws before the server has started.</summary>
-    public int Port => GetPort(server);
-
-    public static int GetPort(IServer server)
-    {
-        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses;
-        var address = addresses?.FirstOrDefault()
-            ?? throw new InvalidOperationException("The log streamer is not listening yet.");
-        return new Uri(address.Replace("*", "localhost", StringComparison.Ordinal)).Port;
-    }
+    public int Port => BoundPorts.First(server, "log streamer");
 }

@@ -69,8 +69,6 @@ public sealed partial class LogWatchRegistry(ILogger<LogWatchRegistry> logger)
 
         public Task Changed => watch.Changed;
 
-        public bool IsWatching => watch.IsWatching;
-
         /// <summary>Raised when the build's <c>.done</c> marker appears (only while file notifications work).</summary>
         public event Action? MarkerAppeared
         {

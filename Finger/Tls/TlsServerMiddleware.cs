@@ -21,10 +21,18 @@ public sealed partial class TlsServerMiddleware
     {
         _options = options;
         _logger = logger;
-        _default = new CertificateSource(options.Certificate!, options.Key!);
-        _default.Reloaded += c => LogInformationCertificateReloaded(logger, options.Certificate!, c.Subject, c.NotAfter);
-        _byName = options.ServerNames.ToDictionary(kv => kv.Key, kv => new CertificateSource(kv.Value.Certificate, kv.Value.Key), StringComparer.OrdinalIgnoreCase);
+        _default = Watched(options.Certificate!, options.Key!);
+        _byName = options.ServerNames.ToDictionary(kv => kv.Key, kv => Watched(kv.Value.Certificate, kv.Value.Key), StringComparer.OrdinalIgnoreCase);
         _trust = string.IsNullOrEmpty(options.Ca) ? null : new TrustAnchors(options.Ca);
+    }
+
+    /// <summary>A certificate source whose reloads, and reloads that failed, are logged.</summary>
+    private CertificateSource Watched(string certificate, string key)
+    {
+        var source = new CertificateSource(certificate, key);
+        source.Reloaded += c => LogInformationCertificateReloaded(_logger, certificate, c.Subject, c.NotAfter);
+        source.ReloadFailed += e => LogWarningCertificateReloadFailed(_logger, certificate, key, e.Message);
+        return source;
     }
 
     public async Task OnConnectionAsync(ConnectionContext context, ConnectionDelegate next)
@@ -110,9 +118,12 @@ public sealed partial class TlsServerMiddleware
         };
     }
 
-    [LoggerMessage(500, LogLevel.Information, "TLS handshake from {Remote} (SNI {ServerName}) refused: {Reason}")]
+    [LoggerMessage(600, LogLevel.Information, "TLS handshake from {Remote} (SNI {ServerName}) refused: {Reason}")]
     private static partial void LogInformationHandshakeRefused(ILogger logger, string remote, string serverName, string reason);
 
-    [LoggerMessage(501, LogLevel.Information, "Reloaded TLS certificate {Path}: {Subject}, valid until {NotAfter}")]
+    [LoggerMessage(601, LogLevel.Information, "Reloaded TLS certificate {Path}: {Subject}, valid until {NotAfter}")]
     private static partial void LogInformationCertificateReloaded(ILogger logger, string path, string subject, DateTime notAfter);
+
+    [LoggerMessage(602, LogLevel.Warning, "TLS certificate {Path} with key {Key} changed but does not load ({Reason}); serving the previous one until it does")]
+    private static partial void LogWarningCertificateReloadFailed(ILogger logger, string path, string key, string reason);
 }

@@ -1,11 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Zuul.Executor;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Executor;
 
@@ -22,7 +21,7 @@ public sealed class ClusterlessStartTests
         File.WriteAllText(Path.Combine(logs, "job-output.txt"), "served without a cluster\n");
         File.WriteAllText(Path.Combine(logs, "job-output.txt.done"), "SUCCESS\n");
 
-        var log = new CapturingLoggerProvider();
+        var log = new LogCollector();
         var app = ExecutorApp.Build(
         [
             "--Executor:JobRoot", root,
@@ -30,7 +29,7 @@ public sealed class ClusterlessStartTests
             "--Executor:ListenAddress", "127.0.0.1",
             "--Executor:RegisterBuilds", "true",
             "--Cluster:Id", "nobody-" + Guid.NewGuid().ToString("N")[..8],
-            "--Orleans:GatewayPort", UnusedPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--Orleans:GatewayPort", TestPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default", "Warning",
             "--Logging:LogLevel:Orleans.Runtime", "None",
             "--Logging:LogLevel:Orleans.Messaging", "None",
@@ -42,11 +41,11 @@ public sealed class ClusterlessStartTests
         try
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            await ExecutorTestHelpers.WaitUntilAsync(() => addresses.Count > 0, "the log streamer to listen");
+            await Eventually.UntilAsync(() => addresses.Count > 0, "the log streamer to listen");
             using var client = FingerTestClient.Connect(app.GetLogStreamPort()).Send(id + "\n");
             Assert.Equal("served without a cluster\n", Encoding.UTF8.GetString(await client.ReadToEndAsync()));
 
-            await ExecutorTestHelpers.WaitUntilAsync(() => log.Problems.Any(p => p.Contains("[1321]", StringComparison.Ordinal)), "a warning that the cluster is not reachable");
+            await Eventually.UntilAsync(() => log.Problems.Any(p => p.Contains("[1321]", StringComparison.Ordinal)), "a warning that the cluster is not reachable");
             Assert.False(start.IsCompleted, "start-up keeps waiting for the cluster");
         }
         finally
@@ -55,20 +54,20 @@ public sealed class ClusterlessStartTests
             await stop.CancelAsync();
             var cleanup = Task.Run(async () =>
             {
-                await Task.WhenAny(start, Task.Delay(TimeSpan.FromSeconds(10)));
+                try
+                {
+                    await start; // cancelled start-up ends with OperationCanceledException
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
                 using var stopDeadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 await app.StopAsync(stopDeadline.Token);
                 await app.DisposeAsync();
                 Directory.Delete(root, recursive: true);
             });
-            await Task.WhenAny(cleanup, Task.Delay(TimeSpan.FromSeconds(30)));
+            await Eventually.WithinAsync(cleanup, "the executor to give up its start-up and stop once cancelled", TimeSpan.FromSeconds(30));
         }
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }

@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Zuul.Executor;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Executor;
 
 /// <summary>The executor hosted in-process on 127.0.0.1, port 0, without a cluster, over a fresh temporary job root.</summary>
 internal sealed class ExecutorHost : IAsyncDisposable
 {
-    private ExecutorHost(WebApplication app, string jobRoot, CapturingLoggerProvider log)
+    private ExecutorHost(WebApplication app, string jobRoot, LogCollector log)
     {
         App = app;
         JobRoot = jobRoot;
@@ -16,7 +17,7 @@ internal sealed class ExecutorHost : IAsyncDisposable
     }
 
     /// <summary>Warnings and errors the executor logged.</summary>
-    public CapturingLoggerProvider Log { get; }
+    public LogCollector Log { get; }
 
     public WebApplication App { get; }
 
@@ -48,7 +49,7 @@ internal sealed class ExecutorHost : IAsyncDisposable
         }
 
         var args = values.SelectMany(kv => new[] { $"--{kv.Key}", kv.Value }).ToArray();
-        var log = new CapturingLoggerProvider();
+        var log = new LogCollector();
         var app = ExecutorApp.Build(args, builder =>
         {
             builder.Logging.AddProvider(log);
@@ -69,20 +70,7 @@ internal sealed class ExecutorHost : IAsyncDisposable
     }
 
     /// <summary>Creates the job directory of a new build, with a log holding <paramref name="initial"/> unless null.</summary>
-    public TestBuild NewBuild(string? initial = "")
-    {
-        var id = Guid.NewGuid().ToString("N");
-        var dir = Path.Combine(JobRoot, id);
-        var logs = Path.Combine(dir, "work", "logs");
-        Directory.CreateDirectory(logs);
-        var build = new TestBuild(id, dir, Path.Combine(logs, "job-output.txt"));
-        if (initial is not null)
-        {
-            build.Append(initial);
-        }
-
-        return build;
-    }
+    public TestBuild NewBuild(string? initial = "") => new(JobRoot, initialLog: initial);
 
     public FingerTestClient Connect() => FingerTestClient.Connect(Port);
 
@@ -104,22 +92,4 @@ internal sealed class ExecutorHost : IAsyncDisposable
             }
         }
     }
-}
-
-/// <summary>A build's job directory in a test's job root.</summary>
-internal sealed record TestBuild(string Id, string Directory, string LogFile)
-{
-    public string DoneMarker => LogFile + ".done";
-
-    public void Append(string text) => Append(System.Text.Encoding.UTF8.GetBytes(text));
-
-    public void Append(byte[] bytes)
-    {
-        using var stream = new FileStream(LogFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-        stream.Write(bytes);
-    }
-
-    public void Finish(string result = "SUCCESS") => File.WriteAllText(DoneMarker, result + "\n");
-
-    public byte[] Content() => File.ReadAllBytes(LogFile);
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Executor;
 
@@ -76,15 +77,24 @@ internal sealed class FingerTestClient : IDisposable
     public async Task<byte[]> ReadToEndAsync(TimeSpan? deadline = null)
     {
         StartReading();
-        await _reader!.WithDeadline("the server to close the stream", deadline);
+        await Eventually.WithinAsync(_reader!, "the server to close the stream", deadline);
         return Received;
     }
 
-    public Task WaitForBytesAsync(long count, TimeSpan? deadline = null) =>
-        ExecutorTestHelpers.WaitUntilAsync(() => ReceivedCount >= count || Closed, $"{count} bytes (have {ReceivedCount})", deadline);
+    /// <summary>Waits until <paramref name="count"/> bytes arrived; fails at once when the server closes before that.</summary>
+    public async Task WaitForBytesAsync(long count, TimeSpan? deadline = null)
+    {
+        await Eventually.UntilAsync(() => ReceivedCount >= count || Closed, $"{count} bytes (have {ReceivedCount})", deadline);
+        Assert.True(ReceivedCount >= count, $"the server closed the stream after {ReceivedCount} of the {count} bytes awaited");
+    }
 
-    public Task WaitForTextAsync(string text, TimeSpan? deadline = null) =>
-        ExecutorTestHelpers.WaitUntilAsync(() => ReceivedText.Contains(text, StringComparison.Ordinal), $"text '{text.Trim()}'", deadline);
+    /// <summary>Waits until the text arrived; fails at once when the server closes without sending it.</summary>
+    public async Task WaitForTextAsync(string text, TimeSpan? deadline = null)
+    {
+        bool Arrived() => ReceivedText.Contains(text, StringComparison.Ordinal);
+        await Eventually.UntilAsync(() => Arrived() || Closed, $"text '{text.Trim()}'", deadline);
+        Assert.True(Arrived(), $"the server closed the stream without sending '{text.Trim()}' (got '{ReceivedText}')");
+    }
 
     /// <summary>Resets the connection (RST), like a client that vanishes.</summary>
     public void Abort()

@@ -1,6 +1,7 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Zuul.Executor;
-using System.Text;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Executor;
 
@@ -21,7 +22,7 @@ public sealed class JobSourceTests
             registrar,
             root);
 
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(early), "the build present at start-up to be registered");
+        await Eventually.UntilAsync(() => registrar.Started.ContainsKey(early), "the build present at start-up to be registered");
         var start = registrar.Started[early];
         Assert.Equal("exec1.zone-a.example", start.ExecutorHostname);
         Assert.Equal(host.Port, start.LogPort);
@@ -29,16 +30,16 @@ public sealed class JobSourceTests
         Assert.Null(start.JobName);
 
         var build = host.NewBuild("log\n");
-        File.WriteAllText(Path.Combine(build.Directory, "job-name"), "tox-py311\n");
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(build.Id), "a new build directory to be registered");
+        File.WriteAllText(Path.Combine(build.DirectoryPath, "job-name"), "tox-py311\n");
+        await Eventually.UntilAsync(() => registrar.Started.ContainsKey(build.Id), "a new build directory to be registered");
         Assert.False(registrar.Finished.ContainsKey(build.Id));
 
         build.Finish("FAILURE");
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(build.Id), "the .done marker to finish the build");
+        await Eventually.UntilAsync(() => registrar.Finished.ContainsKey(build.Id), "the .done marker to finish the build");
         Assert.Equal("FAILURE", registrar.Finished[build.Id].Result);
 
         Directory.Delete(Path.Combine(root, early), recursive: true);
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(early), "a removed directory to finish its build");
+        await Eventually.UntilAsync(() => registrar.Finished.ContainsKey(early), "a removed directory to finish its build");
         Assert.Null(registrar.Finished[early].Result);
 
         Assert.DoesNotContain(registrar.Calls, c => c.Contains("not-a-build", StringComparison.Ordinal));
@@ -48,7 +49,7 @@ public sealed class JobSourceTests
 
         // After a lost and recovered cluster connection, every build still in the job root is reported again, in order.
         host.App.Services.GetRequiredService<JobRootWatcher>().RequestReannounce();
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Calls.Count(c => c == "finish:" + build.Id) == 2, "the build to be reported again");
+        await Eventually.UntilAsync(() => registrar.Calls.Count(c => c == "finish:" + build.Id) == 2, "the build to be reported again");
         calls = registrar.Calls.ToList();
         Assert.Equal(2, calls.Count(c => c == "start:" + build.Id));
         Assert.True(calls.LastIndexOf("start:" + build.Id) < calls.LastIndexOf("finish:" + build.Id));
@@ -58,16 +59,16 @@ public sealed class JobSourceTests
     [Fact]
     public async Task JobRootWatcherNoticesBuildsAndMarkersByNotificationAlone()
     {
-        // The safety re-scan is 30 s away: everything below must come from file notifications.
+        // The safety re-scan is at its maximum, 10 minutes away: everything below must come from file notifications.
         var registrar = new RecordingBuildRegistrar();
         var root = ExecutorHost.NewJobRoot();
         var early = Guid.NewGuid().ToString("N");
         Directory.CreateDirectory(Path.Combine(root, early, "work", "logs"));
         await using var host = await ExecutorHost.StartAsync(
-            new Dictionary<string, string> { ["Executor:JobRootScanInterval"] = "00:00:30" },
+            new Dictionary<string, string> { ["Executor:JobRootScanInterval"] = "00:10:00" },
             registrar,
             root);
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(early), "the initial scan");
+        await Eventually.UntilAsync(() => registrar.Started.ContainsKey(early), "the initial scan");
 
         // Prepared elsewhere and renamed into place, as Zuul's work/logs may otherwise appear after the build directory.
         var id = Guid.NewGuid().ToString("N");
@@ -75,16 +76,37 @@ public sealed class JobSourceTests
         Directory.CreateDirectory(Path.Combine(staging, "work", "logs"));
         File.WriteAllText(Path.Combine(staging, "work", "logs", "job-output.txt"), "log\n");
         Directory.Move(staging, Path.Combine(root, id));
-        var fast = TimeSpan.FromSeconds(5);
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.ContainsKey(id), "the new build directory", fast);
+        await Eventually.UntilAsync(() => registrar.Started.ContainsKey(id), "the new build directory");
 
         File.WriteAllText(Path.Combine(root, id, "work", "logs", "job-output.txt.done"), "SUCCESS\n");
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(id), "the marker", fast);
+        await Eventually.UntilAsync(() => registrar.Finished.ContainsKey(id), "the marker");
         Assert.Equal("SUCCESS", registrar.Finished[id].Result);
 
         Directory.Delete(Path.Combine(root, early), recursive: true);
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.ContainsKey(early), "the removed directory", fast);
+        await Eventually.UntilAsync(() => registrar.Finished.ContainsKey(early), "the removed directory");
         Assert.DoesNotContain(registrar.Started.Keys, k => k.StartsWith('.'));
+    }
+
+    [Fact]
+    public async Task BuildsBeyondTheWatchedOnesFinishThroughTheRescan()
+    {
+        // At most MaxWatchedBuilds running builds have their log directory watched for the marker; the others must
+        // still finish, found by the periodic re-scan (every 100 ms in ExecutorHost).
+        var registrar = new RecordingBuildRegistrar();
+        await using var host = await ExecutorHost.StartAsync(registrar: registrar);
+        var builds = Enumerable.Range(0, JobRootWatcher.MaxWatchedBuilds + 8).Select(_ => host.NewBuild("log\n")).ToList();
+        await Eventually.UntilAsync(() => builds.All(b => registrar.Started.ContainsKey(b.Id)), "every build to be registered");
+        await Eventually.UntilAsync(() => host.Watches.Count == JobRootWatcher.MaxWatchedBuilds, $"{JobRootWatcher.MaxWatchedBuilds} builds to be watched (have {host.Watches.Count})");
+        Assert.Equal(JobRootWatcher.MaxWatchedBuilds, host.Watches.Count); // never more
+
+        for (var i = 0; i < builds.Count; i++)
+        {
+            builds[i].Finish($"RESULT-{i}");
+        }
+
+        await Eventually.UntilAsync(() => builds.All(b => registrar.Finished.ContainsKey(b.Id)), "every build to finish");
+        Assert.All(builds.Select((b, i) => (b, i)), x => Assert.Equal($"RESULT-{x.i}", registrar.Finished[x.b.Id].Result));
+        await Eventually.UntilAsync(() => host.Watches.Count == 0, "every watch to be released");
     }
 
     [Fact]
@@ -102,7 +124,7 @@ public sealed class JobSourceTests
             },
             registrar);
 
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.Count >= 3, "three demo builds to finish");
+        await Eventually.UntilAsync(() => registrar.Finished.Count >= 3, "three demo builds to finish");
         var id = registrar.Finished.Keys.First();
         Assert.True(registrar.Started.ContainsKey(id));
         Assert.False(string.IsNullOrEmpty(registrar.Started[id].JobName));
@@ -132,13 +154,13 @@ public sealed class JobSourceTests
             },
             registrar);
 
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Started.Keys.Any(k => !registrar.Finished.ContainsKey(k)), "a running demo build");
+        await Eventually.UntilAsync(() => registrar.Started.Keys.Any(k => !registrar.Finished.ContainsKey(k)), "a running demo build");
         var running = registrar.Started.Keys.First(k => !registrar.Finished.ContainsKey(k));
         using var client = host.Connect().Send(running + "\n");
         var log = Encoding.UTF8.GetString(await client.ReadToEndAsync());
         Assert.Contains("PLAY RECAP", log, StringComparison.Ordinal);
 
-        await ExecutorTestHelpers.WaitUntilAsync(() => registrar.Finished.Count >= 4, "four demo builds to finish");
+        await Eventually.UntilAsync(() => registrar.Finished.Count >= 4, "four demo builds to finish");
         var builds = Directory.GetDirectories(host.JobRoot).Select(Path.GetFileName).Where(n => n!.Length == 32).ToList();
         Assert.True(builds.Count <= 3, $"kept {builds.Count} build directories; expected at most 1 finished + 1 running (+1 in flight)");
     }

@@ -114,7 +114,7 @@ public sealed class SpliceRelayTests : IAsyncDisposable
             }
             catch (SocketException)
             {
-                // The relay closing the upstream ends the sender too.
+                // The relay closing the upstream resets the connection, which ends the sender.
             }
         });
         await Eventually.UntilAsync(() => pool.Lent == 1, "the relay is blocked on the client with a pipe lent");
@@ -124,8 +124,10 @@ public sealed class SpliceRelayTests : IAsyncDisposable
         var result = await Eventually.WithinAsync(relay, "the relay notices the client left");
         Assert.Equal(RelayOutcome.ClientClosed, result.Outcome);
         Assert.Equal(0, pool.Lent);
-        upstreamPeer.Dispose();
-        await Eventually.WithinAsync(sending, "the upstream sender stops");
+
+        // The relay closed its end of the upstream, so the sender's pending send fails on its own. Disposing the
+        // sender's socket first would race that send (ObjectDisposedException instead of the reset): wait, then dispose.
+        await Eventually.WithinAsync(sending, "the upstream sender stops once the relay closed the upstream");
     }
 
     [Fact]

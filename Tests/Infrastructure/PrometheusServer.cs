@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Orleans.Zuul.Tests.Integration;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Infrastructure;
 
@@ -54,7 +55,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
         var configPath = Path.Combine(directory, "prometheus.yml");
         await File.WriteAllTextAsync(configPath, config.ToString());
-        var port = FreePort.Next();
+        var port = TestPorts.Next();
         var start = new ProcessStartInfo(Binary)
         {
             UseShellExecute = false,

@@ -16,6 +16,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly Task _acceptLoop;
     private volatile bool _blocked;
     private long _bytesFromClients;
+    private long _bytesToClients;
     private volatile TaskCompletionSource _thawed = Completed();
 
     public TcpProxy(int upstreamPort)
@@ -31,6 +32,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>Bytes read from clients so far (also while frozen), to know a request is on the wire.</summary>
     public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
+
+    /// <summary>Bytes relayed to clients so far (replies the server sent that got through).</summary>
+    public long BytesToClients => Interlocked.Read(ref _bytesToClients);
 
     /// <summary>Closes every relayed connection and refuses new ones until <see cref="Unblock"/>.</summary>
     public void Block()
@@ -142,6 +146,10 @@ public sealed class TcpProxy : IAsyncDisposable
 
                 await _thawed.Task.WaitAsync(token);
                 await target.WriteAsync(buffer.AsMemory(0, read), token);
+                if (!fromClient)
+                {
+                    Interlocked.Add(ref _bytesToClients, read);
+                }
             }
         }
         catch (Exception)

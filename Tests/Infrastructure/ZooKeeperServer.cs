@@ -87,7 +87,7 @@ public sealed class ZooKeeperServer : IAsyncDisposable
         }
 
         var directory = Path.Combine(Path.GetTempPath(), "zk-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var server = new ZooKeeperServer(RestartablePort.Next(), directory, address, tls);
+        var server = new ZooKeeperServer(TestPorts.Next(), directory, address, tls);
         await server.StartAsync(CancellationToken.None);
         return server;
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Zuul.Silo;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.WebFrontend;
 
 namespace Orleans.Zuul.Tests.Integration;
@@ -27,9 +28,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     /// <summary>Every silo started and not stopped, oldest first.</summary>
     public List<WebApplication> Silos { get; } = [];
 
-    public int PrimarySiloPort { get; } = FreePort.Next();
+    public int PrimarySiloPort { get; } = TestPorts.Next();
 
-    public int OrleansGatewayPort { get; } = FreePort.Next();
+    public int OrleansGatewayPort { get; } = TestPorts.Next();
 
     public WebApplication? PrimarySilo { get; private set; }
 
@@ -46,8 +47,8 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         var args = new List<string>
         {
             "--Cluster:Id", _clusterId,
-            "--Orleans:SiloPort", (primary ? PrimarySiloPort : FreePort.Next()).ToString(inv),
-            "--Orleans:GatewayPort", (primary ? OrleansGatewayPort : FreePort.Next()).ToString(inv),
+            "--Orleans:SiloPort", (primary ? PrimarySiloPort : TestPorts.Next()).ToString(inv),
+            "--Orleans:GatewayPort", (primary ? OrleansGatewayPort : TestPorts.Next()).ToString(inv),
             "--FingerGateway:ListenAddress", listenAddress,
             "--FingerGateway:Port", "0",
             "--FingerGateway:Hostname", listenAddress,
@@ -74,7 +75,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         _apps.Add(app);
         Silos.Add(app);
         PrimarySilo ??= app;
-        return new SiloHandle(app, app.GetFingerGatewayPort());
+        // FingerPort 0: the gateway is switched off (FingerGateway:Enabled=false).
+        var gatewayOn = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FingerGatewayOptions>>().Value.Enabled;
+        return new SiloHandle(app, gatewayOn ? app.GetFingerGatewayPort() : 0);
     }
 
     /// <summary>Starts a web frontend on a free port, as an Orleans client of this cluster.</summary>
@@ -181,17 +184,15 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     public async Task<TestBuild> StartBuildAsync(string jobRoot, string? jobName = null)
     {
         var build = new TestBuild(jobRoot, jobName);
-        await Deadline.UntilAsync(
-            async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running },
-            TimeSpan.FromSeconds(30), $"the executor to register build {build.Id}");
+        await Eventually.UntilAsync(
+            async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running }, $"the executor to register build {build.Id}", TimeSpan.FromSeconds(30));
         return build;
     }
 
     /// <summary>Waits until <paramref name="zone"/> has <paramref name="count"/> running gateways registered.</summary>
     public Task WaitForGatewaysAsync(string zone, int count) =>
-        Deadline.UntilAsync(
-            async () => (await Grains.GetGrain<Orleans.Zuul.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count,
-            TimeSpan.FromSeconds(30), $"{count} gateway(s) registered in zone {zone}");
+        Eventually.UntilAsync(
+            async () => (await Grains.GetGrain<Orleans.Zuul.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count, $"{count} gateway(s) registered in zone {zone}", TimeSpan.FromSeconds(30));
 
     /// <summary>Every log line of every component of this harness at Information and above, for assertions.</summary>
     public LogCollector Logs { get; } = new();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Integration;
 
@@ -36,8 +37,8 @@ public sealed class FingerScriptTests : IAsyncLifetime
         var port = silo.FingerPort.ToString(CultureInfo.InvariantCulture);
         // As a user would: the build is in the web frontend's list first.
         using var http = new HttpClient { BaseAddress = web };
-        await Deadline.UntilAsync(async () => (await http.GetStringAsync("api/builds?state=running")).Contains(build.Id, StringComparison.Ordinal),
-            Timeout, "the build to be listed as running");
+        await Eventually.UntilAsync(async () => (await http.GetStringAsync("api/builds?state=running")).Contains(build.Id, StringComparison.Ordinal), "the build to be listed as running",
+            Timeout);
 
         var running = RunAsync(["--running", web.ToString().TrimEnd('/')], ("FINGER_PORT", port));
         var byId = RunAsync([$"{build.Id}@127.0.0.1:{port}"]);

@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Orleans.Zuul.Tests.Integration;
 
@@ -77,6 +79,35 @@ public sealed class GatewayErrorTests : IAsyncLifetime
         var (status, reason, _) = await WebsocketClient.StreamAsync(_web, message, Timeout);
         Assert.Equal(code, (int)status!);
         Assert.False(string.IsNullOrWhiteSpace(reason));
+    }
+
+    [Fact]
+    public async Task ADrainingGatewayAnswersThatItIsShuttingDown()
+    {
+        // Checked from an ApplicationStopping callback registered before the silo starts: callbacks run newest first,
+        // so it runs after the gateway's own (registered once it listens), when the gateway drains and still listens.
+        string? reply = null;
+        var port = 0;
+        _cluster.BeforeSiloStart = app => app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+            reply = FingerClient.FetchTextAsync(port, "0123456789abcdef0123456789abcdef\n", Timeout).GetAwaiter().GetResult());
+        var draining = await _cluster.StartSiloAsync("zone-d");
+        _cluster.BeforeSiloStart = null;
+        port = draining.FingerPort;
+        await _cluster.WaitForGatewaysAsync("zone-d", 1); // registered: its stopping callback is in place
+
+        await _cluster.StopSiloAsync(draining.App);
+        Assert.Equal("Finger gateway is shutting down, try again\n", reply);
+    }
+
+    [Fact]
+    public async Task AWebsocketStreamThatCannotAskTheClusterClosesWithInternalError()
+    {
+        // The only silo leaves: the web frontend cannot resolve the build at all, which is not the build's fault.
+        await _cluster.StopSiloAsync(_cluster.PrimarySilo!);
+        var (status, reason, text) = await WebsocketClient.StreamAsync(_web, "{\"uuid\": \"0123456789abcdef0123456789abcdef\"}", Timeout);
+        Assert.Equal(WebSocketCloseStatus.InternalServerError, status);
+        Assert.Equal("Internal error while resolving build ID 0123456789abcdef0123456789abcdef", reason);
+        Assert.Empty(text);
     }
 
     [Fact]

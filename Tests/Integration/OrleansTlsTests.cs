@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Orleans.Zuul.Hosting.OrleansTls;
 using Orleans.Zuul.Silo;
 using Orleans.Zuul.Tests.Tls;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Integration;
 
@@ -28,7 +29,7 @@ public sealed class OrleansTlsTests : IDisposable
         await cluster.StartSiloAsync("zone1", extra: TlsArgs(_pki, "silo1"));
         await cluster.StartSiloAsync("zone1", extra: TlsArgs(_pki, "silo2"));
         var management = cluster.Grains.GetGrain<IManagementGrain>(0);
-        await Deadline.UntilAsync(async () => (await management.GetHosts(onlyActive: true)).Count == 2, TimeSpan.FromSeconds(30), "both silos active");
+        await Eventually.UntilAsync(async () => (await management.GetHosts(onlyActive: true)).Count == 2, "both silos active", TimeSpan.FromSeconds(30));
 
         var web = await cluster.StartWebFrontendAsync("zone1", TlsArgs(_pki, "web"));
         using var http = new HttpClient { BaseAddress = web };
@@ -45,8 +46,8 @@ public sealed class OrleansTlsTests : IDisposable
         var intruder = await StartInBackgroundAsync(cluster, () => SiloApp.Build(
             [
                 "--Cluster:Id", ClusterIdOf(cluster),
-                "--Orleans:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--Orleans:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--Orleans:SiloPort", TestPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--Orleans:GatewayPort", TestPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--Orleans:PrimarySiloEndpoint", $"127.0.0.1:{cluster.PrimarySiloPort}",
                 "--FingerGateway:Enabled", "false",
                 .. TlsArgs(_otherPki, "intruder"),
@@ -56,8 +57,8 @@ public sealed class OrleansTlsTests : IDisposable
         {
             // Each side says why, once per attempt: the primary refuses the intruder's certificate, and the intruder
             // refuses the primary's (it trusts only its own CA).
-            await Deadline.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the silo port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the primary's refusal line", "certificate 'CN=intruder' refused", "not signed by the configured CA");
-            await Deadline.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.PrimarySiloPort}", TimeSpan.FromSeconds(30), "the intruder's line about the primary", "certificate 'CN=silo1' refused", "not signed by the configured CA");
+            await Eventually.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the silo port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the primary's refusal line", "certificate 'CN=intruder' refused", "not signed by the configured CA");
+            await Eventually.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.PrimarySiloPort}", TimeSpan.FromSeconds(30), "the intruder's line about the primary", "certificate 'CN=silo1' refused", "not signed by the configured CA");
 
             var hosts = await cluster.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             Assert.Single(hosts);
@@ -83,8 +84,8 @@ public sealed class OrleansTlsTests : IDisposable
             cluster.ConfigureLogging));
         await using (executor)
         {
-            await Deadline.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the silo's refusal line", "does not speak TLS");
-            await Deadline.UntilLoggedAsync(cluster.Logs, $"Orleans: 127.0.0.1:{cluster.OrleansGatewayPort} closed the connection before answering; if its Orleans ports require TLS, configure Orleans:Tls", TimeSpan.FromSeconds(30), "the executor's line");
+            await Eventually.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the silo's refusal line", "does not speak TLS");
+            await Eventually.UntilLoggedAsync(cluster.Logs, $"Orleans: 127.0.0.1:{cluster.OrleansGatewayPort} closed the connection before answering; if its Orleans ports require TLS, configure Orleans:Tls", TimeSpan.FromSeconds(30), "the executor's line");
             Assert.False(executor.Started, "the client must not get in");
         }
     }
@@ -109,8 +110,8 @@ public sealed class OrleansTlsTests : IDisposable
             cluster.ConfigureLogging));
         await using (executor)
         {
-            await Deadline.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port", TimeSpan.FromSeconds(30), "the silo's refusal line", "certificate 'CN=expired-executor' refused: certificate is outside its validity period");
-            await Deadline.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.OrleansGatewayPort}", TimeSpan.FromSeconds(30), "the executor's line");
+            await Eventually.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port", TimeSpan.FromSeconds(30), "the silo's refusal line", "certificate 'CN=expired-executor' refused: certificate is outside its validity period");
+            await Eventually.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.OrleansGatewayPort}", TimeSpan.FromSeconds(30), "the executor's line");
             Assert.False(executor.Started, "the client must not get in");
         }
     }

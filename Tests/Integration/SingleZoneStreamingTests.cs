@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
+using Orleans.Zuul.Finger;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Integration;
 
@@ -32,6 +34,9 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     /// <summary>More <c>--Key value</c> settings for the silo.</summary>
     protected virtual string[] SiloSettings => [];
 
+    /// <summary>How the gateway relays a plaintext stream with <see cref="SiloSettings"/>.</summary>
+    protected virtual RelayPath ExpectedGatewayRelay => RelayPath.Splice;
+
     public async Task InitializeAsync()
     {
         _cluster = await NewClusterAsync();
@@ -51,17 +56,26 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     public async Task GrowingLogArrivesCompleteAndInOrderThroughEveryPath()
     {
         var build = await StartBuildAsync();
-        var viaExecutor = FingerClient.FetchAsync(_executorPort, build.Id + "\n", Timeout);
-        var viaGateway = FingerClient.FetchAsync(_silo.FingerPort, build.Id + "\r\n", Timeout);
-        var viaWebsocket = WebsocketClient.StreamAsync(_web, $"{{\"uuid\": \"{build.Id}\", \"logfile\": \"console.log\"}}", Timeout);
+        long executorBytes = 0, gatewayBytes = 0, websocketBytes = 0;
+        var viaExecutor = FingerClient.FetchAsync(_executorPort, build.Id + "\n", Timeout, onReceived: n => Interlocked.Add(ref executorBytes, n));
+        var viaGateway = FingerClient.FetchAsync(_silo.FingerPort, build.Id + "\r\n", Timeout, onReceived: n => Interlocked.Add(ref gatewayBytes, n));
+        var viaWebsocket = WebsocketClient.StreamAsync(
+            _web, $"{{\"uuid\": \"{build.Id}\", \"logfile\": \"console.log\"}}", Timeout,
+            chunk => Interlocked.Add(ref websocketBytes, Encoding.UTF8.GetByteCount(chunk)));
 
         // Write while the three readers follow; multi-byte characters test the websocket's UTF-8 cuts.
+        long written = 0;
         for (var i = 0; i < 300; i++)
         {
-            await build.AppendAsync($"\u001b[32mok\u001b[0m: line {i:D4} ünïcödé 😀 {new string('x', i % 97)}\n");
+            var line = $"\u001b[32mok\u001b[0m: line {i:D4} ünïcödé 😀 {new string('x', i % 97)}\n";
+            await build.AppendAsync(line);
+            written += Encoding.UTF8.GetByteCount(line);
             if (i % 50 == 0)
             {
-                await Task.Delay(20); // let the readers catch up so some bytes arrive by following
+                // Every reader has all bytes so far before more are written, so some arrive by following.
+                await Eventually.UntilAsync(
+                    () => Interlocked.Read(ref executorBytes) >= written && Interlocked.Read(ref gatewayBytes) >= written && Interlocked.Read(ref websocketBytes) >= written,
+                    $"every reader to have the first {written} bytes", Timeout);
             }
         }
 
@@ -154,6 +168,40 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheGatewayRelaysThePlaintextStreamTheConfiguredWay()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync("relayed\n");
+        await build.FinishAsync();
+        Assert.Equal("relayed\n", await FingerClient.FetchTextAsync(_silo.FingerPort, build.Id + "\n", Timeout));
+        Assert.True(_cluster.Logs.Contains($"Build {build.Id} for ", $"relay {ExpectedGatewayRelay})"), $"the gateway logged another relay than {ExpectedGatewayRelay}");
+    }
+
+    [Fact]
+    public async Task BytesTheClientSendsAfterTheRequestDoNotStallTheGatewayStream()
+    {
+        var build = await StartBuildAsync();
+        await build.AppendAsync(new string('z', 200_000) + "\n");
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", _silo.FingerPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(build.Id + "\n"));
+        var reading = ReadToEndAsync(stream);
+
+        // 32 MiB is far more than the socket buffers hold: the sends only complete if the gateway keeps reading them.
+        var junk = new byte[1024 * 1024];
+        Array.Fill(junk, (byte)'j');
+        for (var i = 0; i < 32; i++)
+        {
+            await stream.WriteAsync(junk).AsTask().WaitAsync(Timeout);
+        }
+
+        await build.AppendAsync("still streaming\n");
+        await build.FinishAsync();
+        Assert.Equal(await File.ReadAllBytesAsync(build.LogPath), await reading.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task ApiListsTheBuildAndItsFinish()
     {
         var build = await StartBuildAsync();
@@ -162,16 +210,32 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
         Assert.Contains("\"state\":\"running\"", one, StringComparison.Ordinal);
         Assert.Contains(build.Id, await http.GetStringAsync("/api/builds"), StringComparison.Ordinal);
         await build.FinishAsync();
-        await Deadline.UntilAsync(
-            async () => (await http.GetStringAsync($"/api/builds/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal),
-            Timeout, "the API to show the build finished");
+        await Eventually.UntilAsync(
+            async () => (await http.GetStringAsync($"/api/builds/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal), "the API to show the build finished", Timeout);
     }
 
     private Task<TestBuild> StartBuildAsync() => _cluster.StartBuildAsync(_jobRoot);
+
+    private static async Task<byte[]> ReadToEndAsync(Stream stream)
+    {
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory);
+        return memory.ToArray();
+    }
 }
 
 /// <summary>The single-zone slice on the embedded default (no ZooKeeper).</summary>
 public sealed class SingleZoneStreamingTests : SingleZoneStreamingTestsBase
 {
+    protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
+}
+
+/// <summary>The single-zone slice with <c>FingerGateway:UseSplice=false</c>: the gateway copies through the connection's pipe.</summary>
+public sealed class SingleZoneStreamingWithoutSpliceTests : SingleZoneStreamingTestsBase
+{
+    protected override string[] SiloSettings => ["--FingerGateway:UseSplice", "false"];
+
+    protected override RelayPath ExpectedGatewayRelay => RelayPath.PipeCopy;
+
     protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
 }

@@ -35,4 +35,14 @@ public class FingerGatewayOptionsValidatorTests
         Assert.Contains("FingerGateway:Port", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Orleans:SiloPort", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SiloRefusesABadHealthListenerWithEveryProblemNamed()
+    {
+        var ex = Assert.Throws<Orleans.Zuul.Hosting.OptionsStartupException>(() =>
+            SiloApp.Build(["--Health:Port", "0", "--Health:ListenAddress", "not-an-ip", "--Orleans:AdvertisedAddress", "nowhere"]));
+        Assert.Contains("Health:Port must be 1..65535 (got '0')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Health:ListenAddress 'not-an-ip' is not an IP address.", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Orleans:AdvertisedAddress must be an IP address (got 'nowhere')", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Orleans.Zuul.Hosting;
 using Orleans.Zuul.Silo;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Silo;
 
@@ -47,12 +48,8 @@ public sealed class PortsInUseTests
     [Fact]
     public void FreePortsPass()
     {
-        int port;
-        using (var probe = Listen())
-        {
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
+        // Reserved for this process, so no parallel test's port-0 bind can take it between here and the check.
+        var port = TestPorts.Next();
         Assert.Null(PortAvailability.Check("X:Port", IPAddress.Loopback, port));
         Assert.Null(PortAvailability.Check("X:Port", IPAddress.Loopback, 0));
     }

@@ -19,7 +19,7 @@ public sealed class ExecutorMetricsPortTests
     public async Task HealthAndMetricsAreServedOnTheHealthPortOnly()
     {
         var zone = "metrics-" + Guid.NewGuid().ToString("N")[..8];
-        var port = FreePort.Next();
+        var port = TestPorts.Next();
         await using var executor = await ExecutorHost.StartAsync(new Dictionary<string, string>
         {
             ["Zone"] = zone,
@@ -40,19 +40,19 @@ public sealed class ExecutorMetricsPortTests
         var invalid = await FingerClient.FetchTextAsync(executor.Port, "not-a-build\n", Timeout);
         Assert.Contains("is not valid", invalid, StringComparison.Ordinal);
         var stream = FingerClient.FetchAsync(executor.Port, build.Id + "\n", Timeout);
-        await Deadline.UntilAsync(async () => Value(await http.GetStringAsync("metrics"), "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 1,
-            Timeout, "the stream to be counted active");
+        await Eventually.UntilAsync(async () => Value(await http.GetStringAsync("metrics"), "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 1, "the stream to be counted active",
+            Timeout);
         Assert.Equal(1, Value(await http.GetStringAsync("metrics"), "zuul_builds_running", zone));
         build.Append("second line\n");
         build.Finish();
         var bytes = (await stream).Length;
 
         var text = string.Empty;
-        await Deadline.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             text = await http.GetStringAsync("metrics");
             return Value(text, "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 0 && Value(text, "zuul_builds_running", zone) == 0;
-        }, Timeout, "the stream and the build to end");
+        }, "the stream and the build to end", Timeout);
         Assert.Equal(bytes, Value(text, "zuul_relay_io_bytes_total", zone, "zuul_hop=\"direct\""));
         Assert.Equal(1, Value(text, "zuul_streams_ended_total", zone, "zuul_stream_outcome=\"completed\""));
         Assert.Equal(1, Value(text, "zuul_streams_rejected_total", zone, "error_type=\"invalid_request\""));

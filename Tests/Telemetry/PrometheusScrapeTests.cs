@@ -45,11 +45,11 @@ public sealed class PrometheusScrapeTests(ZooKeeperFixture fixture, ITestOutputH
     {
         var inv = CultureInfo.InvariantCulture;
         await using var cluster = new ClusterHarness(await fixture.NewChrootAsync()); // only its arguments: the processes are ours
-        var (healthA, healthB, healthExecutor, fingerA, web) = (FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var (healthA, healthB, healthExecutor, fingerA, web) = (TestPorts.Next(), TestPorts.Next(), TestPorts.Next(), TestPorts.Next(), TestPorts.Next());
         string[] Silo(string zone, int health, int finger) =>
         [
             .. cluster.SiloArgs(), "--Zone", zone,
-            "--Orleans:SiloPort", FreePort.Next().ToString(inv), "--Orleans:GatewayPort", FreePort.Next().ToString(inv),
+            "--Orleans:SiloPort", TestPorts.Next().ToString(inv), "--Orleans:GatewayPort", TestPorts.Next().ToString(inv),
             "--FingerGateway:ListenAddress", "127.0.0.1", "--FingerGateway:Hostname", "127.0.0.1", "--FingerGateway:Port", finger.ToString(inv),
             "--Health:ListenAddress", "127.0.0.1", "--Health:Port", health.ToString(inv), "--Logging:LogLevel:Default", "Warning",
         ];

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Orleans.Zuul.Hosting.Telemetry;
 using Orleans.Zuul.Tests.Integration;
 using Xunit.Abstractions;
+using Orleans.Zuul.Tests.Infrastructure;
 
 namespace Orleans.Zuul.Tests.Telemetry;
 
@@ -58,10 +59,10 @@ public sealed class TracingTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("traced\n", text);
 
         Activity? stream = null;
-        await Deadline.UntilAsync(() => (stream = Spans().FirstOrDefault(s => s.OperationName == "console stream" && Build(s) == build.Id)) is not null
+        await Eventually.UntilAsync(() => (stream = Spans().FirstOrDefault(s => s.OperationName == "console stream" && Build(s) == build.Id)) is not null
                                         && Spans().Any(s => s.SpanId == stream.ParentSpanId)
-                                        && Spans().Count(s => s.OperationName == "finger stream" && Build(s) == build.Id) == 2,
-            Timeout, "the web frontend's request and stream spans and the two finger hops' spans to end");
+                                        && Spans().Count(s => s.OperationName == "finger stream" && Build(s) == build.Id) == 2, "the web frontend's request and stream spans and the two finger hops' spans to end",
+            Timeout);
         var trace = Spans().Where(s => s.TraceId == stream!.TraceId).ToList();
         foreach (var span in trace.OrderBy(s => s.StartTimeUtc))
         {

@@ -1,4 +1,5 @@
 using Orleans.Zuul.Finger.Tls;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 
 namespace Orleans.Zuul.Tests.Tls;
@@ -21,8 +22,34 @@ public class CertificateSourceTests
         File.Copy(second.Key, first.Key, overwrite: true);
         File.SetLastWriteTimeUtc(first.Certificate, DateTime.UtcNow.AddSeconds(5));
 
-        await Deadline.UntilAsync(() => source.Current.Thumbprint != before, TimeSpan.FromSeconds(10), "the new certificate to be loaded");
+        await Eventually.UntilAsync(() => source.Current.Thumbprint != before, "the new certificate to be loaded", TimeSpan.FromSeconds(20));
         Assert.Equal(1, reloaded);
+    }
+
+    [Fact]
+    public async Task ACertificateThatLandsBeforeItsKeyKeepsTheLastGoodPairUntilTheKeyFollows()
+    {
+        using var pki = new TestPki();
+        var first = pki.Issue("gw", "gw.test");
+        var source = new CertificateSource(first.Certificate, first.Key);
+        var failures = new List<Exception>();
+        source.ReloadFailed += e => { lock (failures) { failures.Add(e); } };
+        var before = source.Current.Thumbprint;
+
+        // Half a rotation: the new certificate is in place, its key is not (the old key does not match it).
+        var second = pki.Issue("gw-next", "gw.test");
+        File.Copy(second.Certificate, first.Certificate, overwrite: true);
+        File.SetLastWriteTimeUtc(first.Certificate, DateTime.UtcNow.AddSeconds(5));
+        await Eventually.UntilAsync(() => { _ = source.Current; lock (failures) { return failures.Count > 0; } }, "the half-rotated pair to be tried", TimeSpan.FromSeconds(20));
+        Assert.Equal(before, source.Current.Thumbprint);
+        Assert.True(source.Context.TargetCertificate.HasPrivateKey);
+        Assert.Equal(before, source.Context.TargetCertificate.Thumbprint);
+
+        // The key follows: the new pair loads at a later check.
+        File.Copy(second.Key, first.Key, overwrite: true);
+        File.SetLastWriteTimeUtc(first.Key, DateTime.UtcNow.AddSeconds(10));
+        using var expected = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(second.Certificate, second.Key);
+        await Eventually.UntilAsync(() => source.Current.Thumbprint == expected.Thumbprint, "the completed rotation to be loaded", TimeSpan.FromSeconds(20));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Orleans.Zuul.Finger;
 using Orleans.Zuul.Finger.Tls;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 
 namespace Orleans.Zuul.Tests.Tls;
@@ -85,7 +86,7 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
         Assert.Equal(4011, (int)status!);
         Assert.Contains("refused", reason, StringComparison.Ordinal);
         Assert.Empty(text);
-        await Deadline.UntilLoggedAsync(_cluster.Logs, "refused: client no certificate presented", Timeout, "the gateway to log the refused handshake");
+        await _cluster.Logs.WaitForAsync("refused: client no certificate presented", "the gateway to log the refused handshake", Timeout);
         Assert.True(_cluster.Logs.Contains("closed the stream without sending anything while the build runs"), "the web frontend logs the refusal");
     }
 
@@ -105,7 +106,7 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
                 throw new IOException("closed without data");
             }
         });
-        await Deadline.UntilLoggedAsync(_cluster.Logs, "refused: client certificate is not signed by the configured CA", Timeout, "the gateway to log the rogue client certificate");
+        await _cluster.Logs.WaitForAsync("refused: client certificate is not signed by the configured CA", "the gateway to log the rogue client certificate", Timeout);
     }
 
     [Fact]
@@ -118,7 +119,7 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
             verifying.ConnectAsync("wrong-name.test", _gw2.FingerPort, tls: true, build.Id, CancellationToken.None));
         Assert.Contains("does not name the host", ex.Message, StringComparison.Ordinal);
         // Depending on timing the gateway sees the client leave during or right after the handshake.
-        await Deadline.UntilLoggedAsync(_cluster.Logs, "(SNI wrong-name.test)", Timeout, "the gateway to log the client that refused its certificate", "may have refused our certificate");
+        await _cluster.Logs.WaitForAsync("(SNI wrong-name.test)", "the gateway to log the client that refused its certificate", Timeout, "may have refused our certificate");
 
         // The same name with verification off is accepted (the CA still has to match).
         var lenient = Connector(client, _pki.CaPath, ("wrong-name.test", "127.0.0.1"), verifyHostnames: false);
@@ -151,7 +152,7 @@ public sealed class TlsAcrossZonesTests : IAsyncLifetime
         var flowing = new List<string>();
         var web = WebsocketClient.StreamAsync(_web, $"{{\"uuid\": \"{build.Id}\"}}", Timeout, chunk => { lock (flowing) { flowing.Add(chunk); } });
         await build.AppendAsync("before\n");
-        await Deadline.UntilAsync(() => { lock (flowing) { return flowing.Count > 0; } }, Timeout, "the parallel stream to start");
+        await Eventually.UntilAsync(() => { lock (flowing) { return flowing.Count > 0; } }, "the parallel stream to start", Timeout);
 
         var junk = new Func<NetworkStream, Task>[]
         {

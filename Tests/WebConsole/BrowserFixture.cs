@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 
 namespace Orleans.Zuul.Tests.WebConsole;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 using Orleans.Zuul.WebFrontend;
 
@@ -28,7 +29,7 @@ public sealed class EventSubscriptionRecoveryTests : IAsyncLifetime
         _cluster.Track(web);
         await web.StartAsync();
         var hub = web.Services.GetRequiredService<ClusterBuildEventSubscription>();
-        await Deadline.UntilAsync(() => hub.Subscribed.IsCompleted, Timeout, "the web frontend to subscribe to build events");
+        await Eventually.UntilAsync(() => hub.Subscribed.IsCompleted, "the web frontend to subscribe to build events", Timeout);
         var uri = new Uri(web.Urls.First());
         await using var before = await SseClient.ConnectAsync(uri, Timeout);
 
@@ -42,8 +43,8 @@ public sealed class EventSubscriptionRecoveryTests : IAsyncLifetime
             await handle.UnsubscribeAsync();
         }
 
-        await Deadline.UntilAsync(() => hub.Resubscriptions == 1, Timeout, "the hub to notice the lost subscription and subscribe again");
-        await Deadline.UntilAsync(async () => (await stream.GetAllSubscriptionHandles()).Count == 1, Timeout, "exactly one subscription again");
+        await Eventually.UntilAsync(() => hub.Resubscriptions == 1, "the hub to notice the lost subscription and subscribe again", Timeout);
+        await Eventually.UntilAsync(async () => (await stream.GetAllSubscriptionHandles()).Count == 1, "exactly one subscription again", Timeout);
 
         // The listener from before was ended (it may have missed events); a new one gets what happens next.
         await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(() => before.NextAsync(_ => true, Timeout, "the old listener is ended"));

@@ -1,4 +1,5 @@
 using Orleans.Zuul.Grains;
+using Orleans.Zuul.Tests.Infrastructure;
 using Orleans.Zuul.Tests.Integration;
 
 namespace Orleans.Zuul.Tests.WebConsole;
@@ -22,9 +23,8 @@ public sealed class WebConsoleCluster : IAsyncLifetime
     {
         Silo = await Harness.StartSiloAsync(Zone);
         Web = await Harness.StartWebFrontendAsync();
-        await Deadline.UntilAsync(
-            async () => (await Grains.GetGrain<IZoneGatewayGrain>(Zone).ListAsync()).Count > 0,
-            Timeout, $"the silo's finger gateway to register in {Zone}");
+        await Eventually.UntilAsync(
+            async () => (await Grains.GetGrain<IZoneGatewayGrain>(Zone).ListAsync()).Count > 0, $"the silo's finger gateway to register in {Zone}", Timeout);
     }
 
     public async Task DisposeAsync() => await Harness.DisposeAsync();

@@ -13,9 +13,7 @@ public class ConsoleStreamRequestTests
     {
         var r = Parse("{\"uuid\": \"0123456789ABCDEF0123456789abcdef\", \"logfile\": \"console.log\"}", out _);
         Assert.NotNull(r);
-        Assert.Equal("0123456789abcdef0123456789abcdef", r.Uuid);
-        Assert.Equal("console.log", r.Logfile);
-        Assert.Equal(0, r.Offset);
+        Assert.Equal(new ConsoleStreamRequest("0123456789abcdef0123456789abcdef", 0), r);
     }
 
     [Fact]

@@ -72,9 +72,9 @@ public sealed class NatLab : IAsyncLifetime
 
         // Zone A on the WAN host: loopback between its own processes.
         var inv = CultureInfo.InvariantCulture;
-        var siloPort = FreePort.Next();
-        var orleansGateway = FreePort.Next();
-        GatewayAPort = FreePort.Next();
+        var siloPort = TestPorts.Next();
+        var orleansGateway = TestPorts.Next();
+        GatewayAPort = TestPorts.Next();
         SiloA = Start("silo-a", null, "Orleans.Zuul.Silo.dll", [
             .. SiloArgs("zoneA", "127.0.0.1"),
             "--Orleans:SiloPort", siloPort.ToString(inv), "--Orleans:GatewayPort", orleansGateway.ToString(inv),
@@ -84,10 +84,10 @@ public sealed class NatLab : IAsyncLifetime
         A.Silo = SiloA;
         B.Silo = StartNatSilo(B);
         C.Silo = StartNatSilo(C);
-        var webPort = FreePort.Next();
+        var webPort = TestPorts.Next();
         WebUri = new Uri($"http://127.0.0.1:{webPort.ToString(inv)}/");
         Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll", [.. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/')]);
-        A.Executor = StartExecutor(A, null, "127.0.0.1", FreePort.Next());
+        A.Executor = StartExecutor(A, null, "127.0.0.1", TestPorts.Next());
         B.Executor = StartExecutor(B, B.Ns, B.Lan(10), ExecutorPort);
         C.Executor = StartExecutor(C, C.Ns, C.Lan(10), ExecutorPort);
 

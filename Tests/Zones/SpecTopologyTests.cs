@@ -9,7 +9,7 @@ using Orleans.Zuul.Tests.ZooKeeperOrleans;
 namespace Orleans.Zuul.Tests.Zones;
 
 /// <summary>
-/// The seed's diagram as a test. Zone 1 (127.0.1.0/24): web frontend, gateway, executor 1. Zone 2
+/// The diagram of Zuul's spec ("Enhanced regional distribution of zuul-executors") as a test. Zone 1 (127.0.1.0/24): web frontend, gateway, executor 1. Zone 2
 /// (127.0.2.0/24): gateway, executors 2 and 3, which accept only zone 2's network. Plus an un-zoned
 /// executor (127.0.3.14). Every build streams completely through the web frontend and through zone 1's
 /// finger gateway, and nothing outside zone 2 ever reaches executors 2 or 3. All of it on a real ZooKeeper:

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using Orleans.Zuul.Grains;
 using Orleans.Zuul.Tests.Infrastructure;
@@ -9,7 +11,7 @@ using Orleans.Zuul.ZooKeeper.Orleans;
 namespace Orleans.Zuul.Tests.Zones;
 
 /// <summary>
-/// Several gateways in one zone: load is spread, a refusing gateway is skipped, a draining one is not chosen.
+/// Several gateways in one zone: load is spread, a refusing gateway is skipped, a draining one is never chosen, a stopped one leaves.
 /// Run with the embedded registry and with the ZooKeeper registry.
 /// </summary>
 public abstract class ZoneGatewayTestsBase : IAsyncLifetime
@@ -26,8 +28,8 @@ public abstract class ZoneGatewayTestsBase : IAsyncLifetime
     /// <summary>The cluster to test: embedded, or on a fresh ZooKeeper chroot.</summary>
     protected abstract Task<ClusterHarness> NewClusterAsync();
 
-    /// <summary>Registers a running gateway of zone 2 at a port where nothing listens.</summary>
-    protected abstract Task RegisterDeadGatewayAsync(int port);
+    /// <summary>Registers a gateway of zone 2 on 127.0.0.1 at <paramref name="port"/> in <paramref name="state"/>, as another process would.</summary>
+    protected abstract Task RegisterGatewayAsync(int port, GatewayState state);
 
     public async Task InitializeAsync()
     {
@@ -69,8 +71,8 @@ public abstract class ZoneGatewayTestsBase : IAsyncLifetime
     [Fact]
     public async Task ARefusingGatewayIsSkippedForTheNextLiveOne()
     {
-        var deadPort = FreePort.Next();
-        await RegisterDeadGatewayAsync(deadPort);
+        var deadPort = TestPorts.Next(); // reserved, and nothing listens there
+        await RegisterGatewayAsync(deadPort, GatewayState.Running);
         await _cluster.WaitForGatewaysAsync("zone2", 3);
         for (var i = 0; i < 3; i++)
         {
@@ -83,11 +85,49 @@ public abstract class ZoneGatewayTestsBase : IAsyncLifetime
     [Fact]
     public async Task ADrainingGatewayIsNotChosen()
     {
+        // A draining gateway that would accept connections: if it were ever chosen, the listener would see it.
+        using var draining = new TcpListener(IPAddress.Loopback, 0);
+        draining.Start();
+        var drainingPort = ((IPEndPoint)draining.LocalEndpoint).Port;
+        var accepted = 0;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var connection = await draining.AcceptTcpClientAsync();
+                    Interlocked.Increment(ref accepted);
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The listener stopped at the end of the test.
+            }
+        });
+        await RegisterGatewayAsync(drainingPort, GatewayState.Draining);
+        var zone = _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2");
+        await Eventually.UntilAsync(
+            async () => (await zone.ListAsync()).Any(g => g.Port == drainingPort && g.State == GatewayState.Draining), "zone 2 to list the draining gateway", Timeout);
+
+        for (var i = 0; i < 4; i++)
+        {
+            var picked = await zone.PickAsync();
+            Assert.Equal(new[] { _gw2a.FingerPort, _gw2b.FingerPort }.Order(), picked.Select(g => g.Port).Order());
+            await StreamOneBuildAsync();
+        }
+
+        Assert.Equal(0, Volatile.Read(ref accepted));
+        Assert.False(_cluster.Logs.Contains($"127.0.0.1:{drainingPort} "), "the draining gateway was tried");
+    }
+
+    [Fact]
+    public async Task AStoppedGatewayLeavesTheZone()
+    {
         await _gw2b.App.StopAsync();
         // The registry may have lived on the stopped silo; the remaining gateway re-registers on the membership change.
-        await Deadline.UntilAsync(
-            async () => (await _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").PickAsync()).Select(g => g.Port).SequenceEqual([_gw2a.FingerPort]),
-            Timeout, "zone 2 to list only the gateway that is still running");
+        await Eventually.UntilAsync(
+            async () => (await _cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").PickAsync()).Select(g => g.Port).SequenceEqual([_gw2a.FingerPort]), "zone 2 to list only the gateway that is still running", Timeout);
         await StreamOneBuildAsync();
     }
 
@@ -107,8 +147,8 @@ public sealed class ZoneGatewayTests : ZoneGatewayTestsBase
 {
     protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
 
-    protected override Task RegisterDeadGatewayAsync(int port) =>
-        Cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").RegisterAsync(new GatewayEndpoint("127.0.0.1", port, false, "zone2", GatewayState.Running));
+    protected override Task RegisterGatewayAsync(int port, GatewayState state) =>
+        Cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2").RegisterAsync(new GatewayEndpoint("127.0.0.1", port, false, "zone2", state));
 }
 
 /// <summary>The ZooKeeper registry: ephemeral nodes under /components/fingergw, read through watches.</summary>
@@ -119,12 +159,21 @@ public sealed class ZoneGatewayOnZooKeeperTests(ZooKeeperFixture fixture) : Zone
 
     protected override async Task<ClusterHarness> NewClusterAsync() => new(await fixture.NewChrootAsync());
 
-    protected override async Task RegisterDeadGatewayAsync(int port)
+    protected override async Task RegisterGatewayAsync(int port, GatewayState state)
     {
-        // The node lives as long as this test's session, like a gateway that is registered but refuses connections.
+        // The node lives as long as this test's session, like another gateway process's registration.
         _zk = await ZooKeeperFixture.ConnectAsync(Cluster.ZooKeeper!);
-        var entry = new RegisteredGateway(RegisteredGateway.FingerGatewayKind, "127.0.0.1", port, port, "zone2", false, "running", "test");
+        var entry = new RegisteredGateway(RegisteredGateway.FingerGatewayKind, "127.0.0.1", port, port, "zone2", false, state.ToString().ToLowerInvariant(), "test");
         await _zk.CreateAsync("/components/fingergw/127.0.0.1-", entry.ToJson(), mode: CreateMode.EphemeralSequential);
+    }
+
+    [Fact]
+    public async Task ARegistrationSentToTheGrainIsRefusedNotLost()
+    {
+        var zone = Cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2");
+        var error = await Assert.ThrowsAsync<NotSupportedException>(() => zone.RegisterAsync(new GatewayEndpoint("127.0.0.1", 1, false, "zone2", GatewayState.Running)));
+        Assert.Contains("register in ZooKeeper", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(await zone.ListAsync(), g => g.Port == 1);
     }
 
     public override async Task DisposeAsync()

@@ -8,8 +8,13 @@ namespace Orleans.Zuul.Tests.ZooKeeper;
 public sealed class OperationsTests(ZooKeeperFixture fixture) : IAsyncLifetime
 {
     private ZooKeeperClient _client = null!;
+    private string _chroot = null!;
 
-    public async Task InitializeAsync() => _client = await ZooKeeperFixture.ConnectAsync(await fixture.NewChrootAsync());
+    public async Task InitializeAsync()
+    {
+        _chroot = await fixture.NewChrootAsync();
+        _client = await ZooKeeperFixture.ConnectAsync(_chroot);
+    }
 
     public async Task DisposeAsync() => await _client.DisposeAsync();
 
@@ -92,11 +97,23 @@ public sealed class OperationsTests(ZooKeeperFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SyncCompletes()
+    public async Task SyncIsAnsweredInOrderAndTheNextReadSeesAnotherClientsWrite()
     {
-        await _client.CreateAsync("/synced");
-        await _client.SyncAsync("/synced");
+        await _client.CreateAsync("/synced", "old"u8.ToArray());
+        await using var other = await ZooKeeperFixture.ConnectAsync(_chroot);
+        await other.SetDataAsync("/synced", "new"u8.ToArray());
+
+        // Sent back to back: the read is answered after the sync, and both replies reach the right caller.
+        var sync = _client.SyncAsync("/synced");
+        var read = _client.GetDataAsync("/synced");
+        await sync;
+        var data = await read;
+        Assert.Equal("new", Encoding.UTF8.GetString(data.Data));
+        Assert.Equal(1, data.Stat.Version);
+
         await _client.SyncAsync("/");
+        await Assert.ThrowsAsync<ArgumentException>(() => _client.SyncAsync("no-leading-slash"));
+        Assert.Equal(ZooKeeperState.Connected, _client.State);
     }
 
     [Fact]

@@ -67,16 +67,20 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     [Fact]
     public async Task IdleSessionIsKeptAliveByPings()
     {
-        var chroot = await fixture.NewChrootAsync();
-        await using var client = await ZooKeeperFixture.ConnectAsync(chroot, TimeSpan.FromSeconds(3));
+        var connectionString = await fixture.NewChrootAsync();
+        await using var proxy = new TcpProxy(fixture.Server.Port);
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(4));
         var states = new StateLog(client);
         await client.CreateAsync("/alive", mode: CreateMode.Ephemeral);
-        await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
+        await using var observer = await ZooKeeperFixture.ConnectAsync(connectionString);
 
-        // Over two session timeouts of silence from the caller: without pings the read timeout (2 s) would drop the
-        // connection several times; with them (every second) it stays up.
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(7);
-        await Eventually.UntilAsync(() => DateTime.UtcNow > until, "idle period");
+        // The caller stays silent; only pings cross the proxy now (a request frame of 12 bytes, a reply of 20). Six
+        // answered pings (one every 4/3 s) span three read timeouts (8/3 s): without pings the connection would have
+        // been dropped; with them it stays up. Counted, not timed: a loaded machine only makes this take longer.
+        var toClient = proxy.BytesToClients;
+        const int PingReply = 20;
+        await Eventually.UntilAsync(() => proxy.BytesToClients - toClient >= 6 * PingReply, "six ping replies to reach the idle client", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, (proxy.BytesToClients - toClient) % PingReply); // nothing but ping replies
         Assert.NotNull(await observer.ExistsAsync("/alive"));
         Assert.DoesNotContain(ZooKeeperState.Suspended, states.Seen);
         Assert.Equal(ZooKeeperState.Connected, client.State);

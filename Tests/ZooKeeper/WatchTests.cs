@@ -103,8 +103,13 @@ public sealed class WatchTests(ZooKeeperFixture fixture) : IAsyncLifetime
         await _client.GetDataAsync("/shared", first.Watcher);
         await _client.GetDataAsync("/shared", second.Watcher);
         await _other.SetDataAsync("/shared", "x"u8.ToArray());
-        await first.NextAsync("first watcher");
-        await second.NextAsync("second watcher");
+        var expected = new WatchedEvent(WatchedEventType.NodeDataChanged, ZooKeeperState.Connected, "/shared");
+        Assert.Equal(expected, await first.NextAsync("first watcher"));
+        Assert.Equal(expected, await second.NextAsync("second watcher"));
+
+        // Each fired exactly once.
+        Assert.Empty(await first.FlushAsync(_client));
+        Assert.Empty(await second.FlushAsync(_client));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class ClusterFailoverTests(ZooKeeperFixture fixture) : IAsyncLifet
         var b = await _cluster.StartSiloAsync();
         var siloB = b.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         var membershipA = a.App.Services.GetRequiredService<IClusterMembershipService>();
-        await Deadline.UntilAsync(() => membershipA.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Active, Timeout, "silo A to see silo B active");
+        await Eventually.UntilAsync(() => membershipA.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Active, "silo A to see silo B active", Timeout);
 
         // Builds created through B, until at least one of them is activated on B.
         var factoryB = b.App.Services.GetRequiredService<IGrainFactory>();
@@ -46,7 +46,7 @@ public sealed class ClusterFailoverTests(ZooKeeperFixture fixture) : IAsyncLifet
         Assert.True(onB > 0, "no build grain was placed on silo B");
 
         await _cluster.StopSiloAsync(b.App, graceful: false);
-        await Deadline.UntilAsync(() => membershipA.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Dead, Timeout, "silo A to declare silo B dead");
+        await Eventually.UntilAsync(() => membershipA.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Dead, "silo A to declare silo B dead", Timeout);
 
         var factoryA = a.App.Services.GetRequiredService<IGrainFactory>();
         for (var i = 0; i < builds.Count; i++)

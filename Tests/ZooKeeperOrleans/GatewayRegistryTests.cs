@@ -92,7 +92,7 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
         var twin = await ZooKeeperFixture.ConnectAsync(fixture.Server.ConnectionString, TimeSpan.FromSeconds(4), victim.SessionId, victim.SessionPassword);
         await twin.DisposeAsync(); // closes the shared session: the silo's session has expired
 
-        await Deadline.UntilAsync(() => victim.State == ZooKeeperState.Expired, Timeout, "the silo to see its session expired");
+        await Eventually.UntilAsync(() => victim.State == ZooKeeperState.Expired, "the silo to see its session expired", Timeout);
         var (newPath, json) = await WaitForSingleEntryAsync(_ => true, except: path);
         Assert.NotEqual(path, newPath);
         Assert.Equal("running", json.GetProperty("state").GetString());
@@ -135,7 +135,7 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
     private async Task<(string Path, JsonElement Json)> WaitForSingleEntryAsync(Func<JsonElement, bool> match, string? except = null)
     {
         (string, JsonElement)? found = null;
-        await Deadline.UntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             GetChildrenResult children;
             try
@@ -171,12 +171,12 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
             }
 
             return false;
-        }, Timeout, "a matching gateway registration in ZooKeeper");
+        }, "a matching gateway registration in ZooKeeper", Timeout);
         return found!.Value;
     }
 
     private static Task WaitForZoneAsync(IZoneGatewayGrain zone, int[] ports) =>
-        Deadline.UntilAsync(
+        Eventually.UntilAsync(
             async () => (await zone.ListAsync()).Select(g => g.Port).Order().SequenceEqual(ports.Order()),
-            Timeout, $"the zone grain to list exactly the gateways on ports {string.Join(", ", ports)}");
+            $"the zone grain to list exactly the gateways on ports {string.Join(", ", ports)}", Timeout);
 }

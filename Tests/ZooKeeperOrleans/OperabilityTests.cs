@@ -25,7 +25,7 @@ public sealed class OperabilityTests(ZooKeeperFixture fixture)
         var logs = new LogCollector();
         await using var providers = new Providers(proxy.ConnectionString + chroot, "c", logs: logs, connectTimeout: TimeSpan.FromMilliseconds(500));
         var waiting = providers.Connection.WaitUntilConnectedAsync();
-        await Deadline.UntilAsync(() => logs.Contains($"Waiting for ZooKeeper at {proxy.ConnectionString}{chroot} (attempt 2, next in"), Timeout, "the second waiting log line");
+        await Eventually.UntilAsync(() => logs.Contains($"Waiting for ZooKeeper at {proxy.ConnectionString}{chroot} (attempt 2, next in"), "the second waiting log line", Timeout);
         Assert.False(waiting.IsCompleted);
 
         proxy.Unblock();

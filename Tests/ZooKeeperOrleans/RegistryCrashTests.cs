@@ -27,17 +27,17 @@ public sealed class RegistryCrashTests(ZooKeeperFixture fixture)
 
         var entry = new RegisteredGateway("fingergw", "gw1.zone2.example", 79, 7979, "zone2", true, "running", "test");
         await using var registration = await FingerGatewayRegistration.CreateAsync(gatewayProcess.Connection, entry);
-        await Deadline.UntilAsync(async () => (await watcher.GetAsync()).Contains(entry), Timeout, "the watcher to list the entry");
+        await Eventually.UntilAsync(async () => (await watcher.GetAsync()).Contains(entry), "the watcher to list the entry", Timeout);
         var firstPath = registration.Path;
 
         proxy.Block(); // the gateway's process is gone as far as ZooKeeper can tell
         var cut = Stopwatch.StartNew();
-        await Deadline.UntilAsync(async () => (await watcher.GetAsync()).Count == 0, Timeout, "the entry to go with the expired session");
+        await Eventually.UntilAsync(async () => (await watcher.GetAsync()).Count == 0, "the entry to go with the expired session", Timeout);
         var sessionTimeout = TimeSpan.FromSeconds(4);
         Assert.True(cut.Elapsed < sessionTimeout + TimeSpan.FromSeconds(3), $"the entry went {cut.Elapsed} after the cut; session timeout {sessionTimeout}");
 
         proxy.Unblock(); // reachable again: the old session has expired, the registration returns on a new one
-        await Deadline.UntilAsync(async () => (await watcher.GetAsync()).Contains(entry), Timeout, "the entry to come back on a new session");
+        await Eventually.UntilAsync(async () => (await watcher.GetAsync()).Contains(entry), "the entry to come back on a new session", Timeout);
         Assert.NotEqual(firstPath, registration.Path);
     }
 }

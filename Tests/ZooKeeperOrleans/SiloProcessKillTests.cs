@@ -43,9 +43,8 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         var membership = a.App.Services.GetRequiredService<IClusterMembershipService>();
         var siloA = a.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         _process = StartSiloProcess();
-        await Deadline.UntilAsync(
-            () => _process.HasExited || membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == 2,
-            Timeout, "the silo process to join the cluster");
+        await Eventually.UntilAsync(
+            () => _process.HasExited || membership.CurrentSnapshot.Members.Values.Count(m => m.Status == SiloStatus.Active) == 2, "the silo process to join the cluster", Timeout);
         Assert.False(_process.HasExited, "the silo process exited");
         var siloB = membership.CurrentSnapshot.Members.Values.Single(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(siloA)).SiloAddress;
 
@@ -78,14 +77,14 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         Assert.True(onB == 6, $"only {onB} of {builds.Count} builds registered through zone B's cluster were placed on silo B");
         await using var observer = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!);
         async Task<int> GatewaysAsync() => (await observer.GetChildrenAsync(Orleans.Zuul.ZooKeeper.Orleans.ZooKeeperPaths.FingerGateways)).Children.Count;
-        await Deadline.UntilAsync(async () => await GatewaysAsync() == 2, Timeout, "both finger gateways registered");
+        await Eventually.UntilAsync(async () => await GatewaysAsync() == 2, "both finger gateways registered", Timeout);
 
         _process.Kill(entireProcessTree: true);
         var killed = Stopwatch.StartNew();
-        await Deadline.UntilAsync(async () => await GatewaysAsync() == 1, Timeout, "the killed silo's gateway registration to go");
+        await Eventually.UntilAsync(async () => await GatewaysAsync() == 1, "the killed silo's gateway registration to go", Timeout);
         var registrationGone = killed.Elapsed;
         Assert.True(registrationGone < TimeSpan.FromSeconds(4 + 3), $"registration gone {registrationGone} after the kill; session timeout 4 s");
-        await Deadline.UntilAsync(() => membership.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Dead, Timeout, "the survivor to declare the killed silo dead");
+        await Eventually.UntilAsync(() => membership.CurrentSnapshot.GetSiloStatus(siloB) == SiloStatus.Dead, "the survivor to declare the killed silo dead", Timeout);
         var declared = killed.Elapsed;
         Assert.True(declared < TimeSpan.FromSeconds(20), $"declared dead after {declared}");
 
@@ -111,8 +110,8 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orleans.Zuul.Silo.dll"));
         foreach (var arg in new[]
         {
-            "--Orleans:SiloPort", FreePort.Next().ToString(inv),
-            "--Orleans:GatewayPort", FreePort.Next().ToString(inv),
+            "--Orleans:SiloPort", TestPorts.Next().ToString(inv),
+            "--Orleans:GatewayPort", TestPorts.Next().ToString(inv),
             "--FingerGateway:ListenAddress", "127.0.0.1",
             "--FingerGateway:Port", "0",
             "--FingerGateway:Hostname", "127.0.0.1",

@@ -30,11 +30,11 @@ public sealed class ZooKeeperOutageShutdownTests(ZooKeeperFixture fixture, ITest
     public async Task SiloStopsWithinTheGracePeriodWhenZooKeeperIsGone()
     {
         var silo = await _cluster.StartSiloAsync("zone1");
-        await Deadline.UntilAsync(() => _cluster.Logs.Contains("Registered /components/fingergw/"), TimeSpan.FromSeconds(30), "the gateway registration");
+        await Eventually.UntilAsync(() => _cluster.Logs.Contains("Registered /components/fingergw/"), "the gateway registration", TimeSpan.FromSeconds(30));
         var connection = silo.App.Services.GetRequiredService<ZooKeeperConnection>();
 
         await fixture.Server.StopAsync();
-        await Deadline.UntilAsync(() => !connection.IsConnected, TimeSpan.FromSeconds(30), "the silo to notice that ZooKeeper is gone");
+        await Eventually.UntilAsync(() => !connection.IsConnected, "the silo to notice that ZooKeeper is gone", TimeSpan.FromSeconds(30));
         var stopping = Stopwatch.StartNew();
         await Eventually.WithinAsync(_cluster.StopSiloAsync(silo.App), "the silo to stop", TimeSpan.FromMinutes(3));
         var stoppedAfter = stopping.Elapsed;

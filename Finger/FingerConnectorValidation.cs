@@ -1,0 +1,35 @@
+using System.Net;
+using Orleans.Zuul.Finger.Tls;
+
+namespace Orleans.Zuul.Finger;
+
+/// <summary>
+/// The checks of outgoing finger connection settings, for every section that has them (<c>FingerGateway</c>,
+/// <c>FingerClient</c>), so they read and fail the same way.
+/// </summary>
+public static class FingerConnectorValidation
+{
+    /// <summary>Every problem with <paramref name="connectTimeout"/>, <paramref name="localAddress"/> and <paramref name="tls"/> under <paramref name="section"/>.</summary>
+    public static IReadOnlyList<string> Validate(string section, TimeSpan connectTimeout, string? localAddress, FingerTlsOptions tls)
+    {
+        var errors = new List<string>();
+        if (connectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{section}:ConnectTimeout must be positive (got {connectTimeout}).");
+        }
+
+        if (localAddress is { Length: > 0 } local && !IPAddress.TryParse(local, out _))
+        {
+            errors.Add($"{section}:LocalAddress '{local}' is not an IP address.");
+        }
+
+        errors.AddRange(FingerTlsValidation.Validate(tls, $"{section}:Tls"));
+        return errors;
+    }
+
+    public static IReadOnlyList<string> Validate(string section, FingerConnectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Validate(section, options.ConnectTimeout, options.LocalAddress, options.Tls);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.Zuul.Tests.Infrastructure;
+
+/// <summary>Keeps formatted log lines in memory so tests can assert that a component said something, or nothing bad.</summary>
+public sealed class LogCollector : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _problems = new();
+
+    /// <summary>Every line, as <c>{Level} {Category}: {Message}</c> and the exception's type, message and first frame.</summary>
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    /// <summary>Warnings and errors of our own components (<c>Orleans.Zuul.*</c>), with event id and full exception.</summary>
+    public IReadOnlyCollection<string> Problems => _problems;
+
+    /// <summary>Whether one logged line contains every one of <paramref name="parts"/>.</summary>
+    public bool Contains(params string[] parts) => _lines.Any(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)));
+
+    /// <summary>Waits until a line contains <paramref name="part"/> and each of <paramref name="alsoInTheLine"/>; a timeout lists the last lines.</summary>
+    public async Task WaitForAsync(string part, string what, TimeSpan? timeout = null, params string[] alsoInTheLine)
+    {
+        try
+        {
+            await Eventually.UntilAsync(() => Contains([part, .. alsoInTheLine]), what + $" (a log line containing '{part}')", timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + Environment.NewLine + "Logged:" + Environment.NewLine + string.Join(Environment.NewLine, _lines.TakeLast(40)));
+        }
+    }
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, LogCollector collector) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            collector._lines.Enqueue($"{logLevel} {category}: {message}"
+                + (exception is null ? string.Empty : $" | {exception.GetType().Name}: {exception.Message} {exception.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}"));
+            if (logLevel >= LogLevel.Warning && category.StartsWith("Orleans.Zuul", StringComparison.Ordinal))
+            {
+                collector._problems.Enqueue($"{logLevel} {category}[{eventId.Id}] {message} {exception}");
+            }
+        }
+    }
+}
