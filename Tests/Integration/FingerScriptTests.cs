@@ -42,7 +42,10 @@ public sealed class FingerScriptTests : IAsyncLifetime
 
         var running = RunAsync(["--running", web.ToString().TrimEnd('/')], ("FINGER_PORT", port));
         var byId = RunAsync([$"{build.Id}@127.0.0.1:{port}"]);
-        // Both follow the running build: what is appended now reaches them, and the finish ends them.
+        // Both follow the running build once the gateway streams it to both (the --running one asks the API first).
+        await Eventually.UntilAsync(() => _cluster.Logs.Lines.Count(l => l.Contains($"Build {build.Id} for ", StringComparison.Ordinal) && l.Contains("streaming via", StringComparison.Ordinal)) >= 2,
+            "the gateway to stream the build to both scripts", Timeout);
+        // What is appended now reaches them, and the finish ends them.
         await build.AppendAsync("second line\n");
         await build.FinishAsync();
         Assert.Equal((0, "first line\nsecond line\n"), await byId);

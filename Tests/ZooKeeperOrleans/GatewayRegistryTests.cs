@@ -89,10 +89,19 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
 
         var connection = silo.App.Services.GetRequiredService<ZooKeeperConnection>();
         var victim = connection.Sessions.Current!;
+        // Recorded as it happens: the session manager closes the expired client soon after, so polling can miss it.
+        var expired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        victim.StateChanged += state =>
+        {
+            if (state == ZooKeeperState.Expired)
+            {
+                expired.TrySetResult();
+            }
+        };
         var twin = await ZooKeeperFixture.ConnectAsync(fixture.Server.ConnectionString, TimeSpan.FromSeconds(4), victim.SessionId, victim.SessionPassword);
         await twin.DisposeAsync(); // closes the shared session: the silo's session has expired
 
-        await Eventually.UntilAsync(() => victim.State == ZooKeeperState.Expired, "the silo to see its session expired", Timeout);
+        await Eventually.WithinAsync(expired.Task, "the silo to see its session expired", Timeout);
         var (newPath, json) = await WaitForSingleEntryAsync(_ => true, except: path);
         Assert.NotEqual(path, newPath);
         Assert.Equal("running", json.GetProperty("state").GetString());
