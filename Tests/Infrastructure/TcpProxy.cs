@@ -139,17 +139,12 @@ public sealed class TcpProxy : IAsyncDisposable
                     return;
                 }
 
-                if (fromClient)
-                {
-                    Interlocked.Add(ref _bytesFromClients, read);
-                }
+                // Counted when read, before they are passed on: once a peer has seen bytes, the count includes them
+                // (counting after the write raced a test that reads the count as soon as its reply arrived).
+                Interlocked.Add(ref fromClient ? ref _bytesFromClients : ref _bytesToClients, read);
 
                 await _thawed.Task.WaitAsync(token);
                 await target.WriteAsync(buffer.AsMemory(0, read), token);
-                if (!fromClient)
-                {
-                    Interlocked.Add(ref _bytesToClients, read);
-                }
             }
         }
         catch (Exception)
