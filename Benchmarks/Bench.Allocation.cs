@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>Allocation per relayed chunk on both relay paths.</summary>
 internal sealed partial class Bench

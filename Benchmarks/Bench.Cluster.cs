@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>The ZooKeeper client, grain resolutions per second and idle streams through one gateway.</summary>
 internal sealed partial class Bench

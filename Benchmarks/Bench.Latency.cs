@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>Time to first byte (cold and warm) and follow latency.</summary>
 internal sealed partial class Bench

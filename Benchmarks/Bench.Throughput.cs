@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>Throughput of every path against the references, and the fingerload.py cross-check.</summary>
 internal sealed partial class Bench

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>One row of the result table.</summary>
 internal sealed record Row(string Section, string Metric, string Value, string Reference, string Target, bool? Met);

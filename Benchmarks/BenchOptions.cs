@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>The benchmark's command line: <c>--quick</c>, <c>--log-mb N</c>, <c>--streams N</c>, <c>--skip a,b</c>, <c>--keep</c>, <c>--hold SECONDS</c>.</summary>
 internal sealed record BenchOptions(bool Quick, int LogMb, int Streams, HashSet<string> Skip, bool Keep, int Hold = 0)

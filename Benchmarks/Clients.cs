@@ -7,7 +7,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>One place to read a build's log from: a finger port (plaintext or TLS) or the web frontend's websocket.</summary>
 internal sealed record Target(string Key, string Label, int Port, string Uuid, bool Websocket = false, bool Tls = false)

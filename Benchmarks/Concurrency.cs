@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 internal sealed record ConcurrencyResult(
     bool Tls, int Streams, int Connected, int Synced, int GotProbe, long RssBeforeBytes, long RssAfterBytes,

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 internal sealed record FollowResult(string Key, List<double> DelaysMs, int Expected)
 {

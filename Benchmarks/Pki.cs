@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>
 /// A throwaway CA made in memory with <see cref="CertificateRequest"/> (ECDSA P-256, like the anchors' nginx certs),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Orleans.Zuul.Benchmarks;
+using Zuul.LiveLog.Benchmarks;
 
 // The Orleans.Zuul benchmark (issue 8). Starts the real processes on 127.0.0.1 next to reference relays and
 // measures throughput, time to first byte, follow latency, idle-stream memory, resolutions/s and relay allocation.

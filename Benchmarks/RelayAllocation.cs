@@ -4,10 +4,10 @@ using System.Diagnostics.Tracing;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 internal sealed record AllocationResult(long Bytes, double Seconds, long AllocatedBytes, int Gen0Collections)
 {

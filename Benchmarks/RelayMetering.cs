@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>
 /// The relay's byte counting as a gateway runs it: <see cref="ZuulMetrics"/> with the OpenTelemetry SDK aggregating every

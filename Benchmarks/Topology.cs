@@ -5,10 +5,10 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>
 /// The processes under test, all on 127.0.0.1, one cluster (no ZooKeeper):

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>
 /// Pipelined getData / setData against a live server: throughput and p50/p99 latency with 1 and 64 operations in flight.

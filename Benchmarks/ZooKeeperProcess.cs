@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orleans.Zuul.Benchmarks;
+namespace Zuul.LiveLog.Benchmarks;
 
 /// <summary>A throwaway ZooKeeper server from Debian's package (/usr/share/java) on a free loopback port.</summary>
 internal sealed class ZooKeeperProcess : IAsyncDisposable

@@ -9,10 +9,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Builds the executor process: the finger log streamer in Kestrel, the job sources (job-root watcher, demo builds)
@@ -116,7 +116,7 @@ public static partial class ExecutorApp
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var o = app.Services.GetRequiredService<IOptions<ExecutorOptions>>().Value;
-            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.Zuul.Executor.ExecutorApp");
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Zuul.LiveLog.Executor.ExecutorApp");
             LogInformationListening(logger, o.ListenAddress, app.GetLogStreamPort(), o.JobRoot, o.Demo, o.RegisterBuilds);
         });
         return app;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>Checks <see cref="ExecutorOptions"/> and reports every problem at once.</summary>
 public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>

@@ -1,4 +1,4 @@
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Executor;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Executor;
 
 return await ComponentMain.RunAsync("executor", () => ExecutorApp.Build(args));

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>Zuul build ids: 32 hex digits (uuid4 without dashes). Dashed uuids are normalised to that form.</summary>
 public static class BuildId

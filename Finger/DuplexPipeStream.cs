@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>
 /// A connection's pipes as one stream, so an <see cref="System.Net.Security.SslStream"/> can sit on top. With the

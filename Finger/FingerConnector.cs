@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>Opens finger streams to executors and gateways: TCP, TLS when the target asks for it, then the request line.</summary>
 public sealed class FingerConnector(FingerConnectorOptions options)

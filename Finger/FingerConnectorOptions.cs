@@ -1,6 +1,6 @@
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>How outgoing finger connections are made.</summary>
 public sealed class FingerConnectorOptions

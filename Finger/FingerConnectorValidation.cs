@@ -1,7 +1,7 @@
 using System.Net;
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>
 /// The checks of outgoing finger connection settings, for every section that has them (<c>FingerGateway</c>,

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>The one-line error texts of the finger protocol. Zuul's exact wording is kept: scripts grep for it.</summary>
 public static class FingerErrors

@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Orleans.Zuul.Finger.Splice;
+using Zuul.LiveLog.Finger.Splice;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>
 /// Relays a finger stream between a client (a pipe) and an upstream (a stream): one copy loop per direction,

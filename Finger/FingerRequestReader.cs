@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>Reads the single request line of the finger protocol (PROTOCOL.md section 1).</summary>
 public static class FingerRequestReader

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>How reading a finger request line ended.</summary>
 public enum FingerRequestStatus

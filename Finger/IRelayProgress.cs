@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>
 /// Told about log bytes as they reach the client, e.g. to count them. Called on the relay's hot path after every

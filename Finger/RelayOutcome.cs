@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>Which side ended a relayed stream, and how (STYLE.md: errors as data at boundaries).</summary>
 public enum RelayOutcome

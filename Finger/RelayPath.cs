@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>How a relay moves bytes from the upstream to the client (<see cref="FingerRelay.PathFor"/>).</summary>
 public enum RelayPath

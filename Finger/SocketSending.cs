@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>Sending on a socket the relay writes to directly.</summary>
 internal static class SocketSending

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace Orleans.Zuul.Finger;
+namespace Zuul.LiveLog.Finger;
 
 /// <summary>Pipes over a stream (the decrypted side of TLS), reading with zero-byte reads so idle connections hold no buffer.</summary>
 internal sealed class StreamDuplexPipe(Stream stream) : IDuplexPipe

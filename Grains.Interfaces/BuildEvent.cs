@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>What happened to a build.</summary>
 [GenerateSerializer, Alias("Orleans.Zuul.BuildEventKind")]

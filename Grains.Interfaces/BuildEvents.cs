@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>Where build lifecycle events are published: one Orleans stream for the whole cluster.</summary>
 public static class BuildEvents

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>A build as the cluster knows it.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Zuul.BuildInfo")]

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>What the build list shows, the same from the cluster's directory grain and from ZooKeeper.</summary>
 public static class BuildList

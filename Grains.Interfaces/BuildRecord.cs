@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>The persisted state of a <see cref="BuildGrain"/>.</summary>
 [GenerateSerializer, Alias("Orleans.Zuul.BuildRecord")]

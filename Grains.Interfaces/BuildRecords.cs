@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// Where build records are kept. The build grain's type name is fixed here because it is part of the storage layout

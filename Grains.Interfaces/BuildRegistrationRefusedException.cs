@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// A build registration the cluster refuses (its executor address is outside its zone's executor networks). Not

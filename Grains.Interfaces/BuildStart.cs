@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>What an executor reports when a build starts on it.</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Zuul.BuildStart")]

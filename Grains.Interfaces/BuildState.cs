@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 [GenerateSerializer, Alias("Orleans.Zuul.BuildState")]
 public enum BuildState

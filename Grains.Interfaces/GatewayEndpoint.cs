@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>A finger gateway as registered for a zone (PROTOCOL.md section 5).</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Zuul.GatewayEndpoint")]

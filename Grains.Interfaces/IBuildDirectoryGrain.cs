@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>The list of running and recently finished builds (one activation, key 0), fed by build grains.</summary>
 [Alias("Orleans.Zuul.IBuildDirectoryGrain")]

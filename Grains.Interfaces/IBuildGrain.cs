@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>One build (key: Zuul build uuid, 32 lowercase hex). Knows where its log is served.</summary>
 [Alias("Orleans.Zuul.IBuildGrain")]

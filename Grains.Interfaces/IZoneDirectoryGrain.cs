@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// The zones the cluster has seen (one activation, key 0): fed by build starts and gateway registrations,

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>The live finger gateways of one zone (key: zone name).</summary>
 [Alias("Orleans.Zuul.IZoneGatewayGrain")]

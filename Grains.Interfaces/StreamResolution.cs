@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>How a resolution ended: a place to connect to, or the reason there is none.</summary>
 [GenerateSerializer, Alias("Orleans.Zuul.StreamResolutionKind")]

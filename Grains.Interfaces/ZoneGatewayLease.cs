@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>Lease of a gateway registration in <see cref="IZoneGatewayGrain"/> (embedded mode without ZooKeeper).</summary>
 public static class ZoneGatewayLease

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// Running and recently finished builds of this cluster, for the build list without ZooKeeper. Soft state: build

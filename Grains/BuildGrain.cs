@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
 
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>One build: where it runs and where its log is streamed from.</summary>
 [Orleans.Placement.PreferLocalPlacement]

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// Tells a build grain when its stored record may have changed elsewhere. With ZooKeeper every zone is its own

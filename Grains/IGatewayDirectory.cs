@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// Where <see cref="ZoneGatewayGrain"/> finds a zone's gateways. With ZooKeeper the silo registers one that reads the

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>Names of the grain storage providers the grains expect the silo to configure.</summary>
 public static class StorageNames

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>The spec's resolution rule (PROTOCOL.md section 3), free of Orleans so it is unit-testable.</summary>
 public static class StreamResolver

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// Known zones. Soft state like <see cref="BuildDirectoryGrain"/>: gateways re-register every lease

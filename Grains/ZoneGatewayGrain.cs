@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Orleans.Zuul.Grains;
+namespace Zuul.LiveLog.Grains;
 
 /// <summary>
 /// The gateways of one zone, from an <see cref="IGatewayDirectory"/>: the silo's (the ZooKeeper registry, kept by

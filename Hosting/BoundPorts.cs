@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>The ports Kestrel actually bound, in the order it listens (port 0 in the settings means "pick one").</summary>
 public static class BoundPorts

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Finger.Tls;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Tls;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>
 /// Resolves where a build's log is served from (asking with this process's zone) and opens the finger

@@ -2,11 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
-using Orleans.Zuul.Hosting.OrleansTls;
-using Orleans.Zuul.Hosting.Telemetry;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Hosting.OrleansTls;
+using Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>Makes a process (web frontend, executor) an Orleans client of the Orleans.Zuul cluster.</summary>
 public static class ClusterClientHosting

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>How a process reaches the Orleans cluster. Bound from the configuration root
 /// (<c>Zone</c>, <c>Cluster:Id</c>, <c>Orleans:*</c>, <c>ZooKeeper:ConnectionString</c>).</summary>

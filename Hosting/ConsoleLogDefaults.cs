@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>
 /// Console log lines carry a UTC timestamp unless <c>Logging:Console:FormatterOptions:TimestampFormat</c> says otherwise:

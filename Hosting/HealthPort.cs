@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>
 /// <c>Health:Port</c> and <c>Health:ListenAddress</c> of a silo or an executor: an HTTP listener of its own serving

@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>A finger stream opened for a build, or why it could not be.</summary>
 public sealed record OpenedStream(Stream? Stream, StreamFailure Failure, string Message, string? Target, StreamResolutionKind? Kind)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>Disposes the stream of an <see cref="OpenedStream"/>, if one was opened.</summary>
 public readonly struct OpenedStreamScope(OpenedStream value) : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>Start-up stopped because of invalid settings; the message lists every problem at once.</summary>
 public sealed class OptionsStartupException(IReadOnlyList<string> errors)

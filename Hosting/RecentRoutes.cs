@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>
 /// The next hop each recently opened build was streamed from, so a repeated request can connect there while the

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 public static class StartupValidation
 {

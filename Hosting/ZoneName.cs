@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>
 /// The one zone naming rule: the <c>Zone</c> and <c>Cluster:Zone</c> settings, and zone names in API requests. The

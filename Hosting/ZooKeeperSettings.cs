@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Hosting;
+namespace Zuul.LiveLog.Hosting;
 
 /// <summary>The <c>ZooKeeper:*</c> section, checked together with the other start-up settings.</summary>
 public static class ZooKeeperSettings

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary><c>Orleans:AdvertisedAddress</c>: the IP other silos and clients reach this silo at (ZooKeeper clustering).</summary>
 internal static class AdvertisedAddress

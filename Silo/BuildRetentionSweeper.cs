@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>How long finished builds are kept in ZooKeeper grain storage (<c>Builds:*</c>).</summary>
 public sealed class BuildRetentionOptions

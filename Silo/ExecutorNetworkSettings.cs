@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>Reads <c>Zones:&lt;zone&gt;:ExecutorNetworks:&lt;n&gt;</c> and <c>Builds:ExecutorNetworks:&lt;n&gt;</c> (CIDR lists) into the policy.</summary>
 internal static class ExecutorNetworkSettings

@@ -1,7 +1,7 @@
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>Says at start-up when this silo's zone has no executor networks: its gateway then relays to any registered address.</summary>
 internal sealed partial class ExecutorNetworkWarning(ExecutorNetworkPolicy policy, ClusterSettings cluster, ILogger<ExecutorNetworkWarning> logger) : IHostedService

@@ -4,13 +4,13 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Finger.Tls;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Tls;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// The zone's finger gateway: reads one request line, resolves the build with this silo's zone,

@@ -1,6 +1,6 @@
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>The zone's finger gateway (section <c>FingerGateway</c>).</summary>
 public sealed class FingerGatewayOptions

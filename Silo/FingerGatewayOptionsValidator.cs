@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Finger;
+using Zuul.LiveLog.Finger;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>Reports every bad gateway setting at once.</summary>
 internal sealed class FingerGatewayOptionsValidator : IValidateOptions<FingerGatewayOptions>

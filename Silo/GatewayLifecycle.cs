@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>The gateway's own state (PROTOCOL.md section 5), shared by the listener and the registration.</summary>
 internal sealed class GatewayLifecycle

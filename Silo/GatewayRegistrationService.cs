@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// The finger gateway's life in its zone's registry (PROTOCOL.md section 5): once the listener is bound the gateway is

@@ -1,7 +1,7 @@
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// Without ZooKeeper: the gateway registers with its zone's <see cref="IZoneGatewayGrain"/> under a lease, renewed

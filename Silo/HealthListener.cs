@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>The silo's optional HTTP listener for <c>/healthz</c>: <c>Health:Port</c> (absent = none) on <c>Health:ListenAddress</c>.</summary>
 internal sealed record HealthListener(int Port, IPAddress Address)

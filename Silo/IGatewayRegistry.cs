@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// Where this silo's finger gateway announces itself to its zone: the zone's grain under a lease (embedded default)

@@ -1,4 +1,4 @@
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Silo;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Silo;
 
 return await ComponentMain.RunAsync("silo", () => SiloApp.Build(args));

@@ -4,15 +4,15 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Finger.Tls;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Hosting.OrleansTls;
-using Orleans.Zuul.Hosting.Telemetry;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Tls;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.OrleansTls;
+using Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>Builds a zone's silo: Orleans with the grains, plus the zone's finger gateway.</summary>
 public static class SiloApp

@@ -1,7 +1,7 @@
 using System.Net;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// Before a silo joins its cluster: every listening port it will need that something else holds already. Orleans binds

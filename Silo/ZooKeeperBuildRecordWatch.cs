@@ -1,9 +1,9 @@
 using System.Globalization;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// Build record watches on ZooKeeper: one exists-watch on <c>/grains/build/&lt;uuid&gt;</c> per armed token. An exists-watch

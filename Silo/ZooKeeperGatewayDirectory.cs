@@ -1,7 +1,7 @@
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>A zone's gateways from the ZooKeeper registry, which <see cref="FingerGatewayWatcher"/> keeps current by watches.</summary>
 internal sealed class ZooKeeperGatewayDirectory(FingerGatewayWatcher watcher) : IGatewayDirectory

@@ -1,9 +1,9 @@
 using System.Reflection;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Silo;
+namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// With ZooKeeper: the gateway is an ephemeral sequential node <c>/components/fingergw/&lt;hostname&gt;-&lt;seq&gt;</c>

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>An API error body: <c>{"error": "..."}</c>.</summary>
 public sealed record ApiError([property: JsonPropertyName("error")] string Error);

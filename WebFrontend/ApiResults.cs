@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>The API's error answers: a status code and <c>{"error": "..."}</c>.</summary>
 internal static class ApiResults

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Fans build events out to every listening browser (server-sent events). A listener that cannot keep up is ended

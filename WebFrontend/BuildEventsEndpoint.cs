@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary><c>GET /api/builds/events</c>: build started/finished events as server-sent events.</summary>
 public static class BuildEventsEndpoint

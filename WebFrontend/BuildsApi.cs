@@ -1,7 +1,7 @@
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>The JSON API behind the console: builds and one build.</summary>
 public static class BuildsApi

@@ -1,8 +1,8 @@
 using Orleans.Runtime;
 using Orleans.Streams;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Without ZooKeeper: the web frontend's one subscription to the cluster's build event stream, handed to the

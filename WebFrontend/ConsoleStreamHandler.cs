@@ -3,11 +3,11 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Unicode;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Zuul's console-stream websocket: the first message names the build, then the log arrives as text

@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// The builds and zones the console lists: from ZooKeeper when the deployment has it (every zone's builds, whatever

@@ -1,4 +1,4 @@
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.WebFrontend;
 
 return await ComponentMain.RunAsync("web frontend", () => WebFrontendApp.Build(args));

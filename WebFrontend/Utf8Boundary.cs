@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>Where a chunk of UTF-8 can be cut without splitting a character.</summary>
 public static class Utf8Boundary

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Makes log bytes valid UTF-8 for a websocket text frame without changing their length: each byte of an

@@ -1,12 +1,12 @@
-using Orleans.Zuul.Finger;
+using Zuul.LiveLog.Finger;
 using Orleans.Dashboard;
 using Orleans.Hosting;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.ZooKeeper.Orleans;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.ZooKeeper.Orleans;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>Builds the web frontend: console-stream websocket, JSON API, build events, the console pages and the Orleans dashboard.</summary>
 public static class WebFrontendApp

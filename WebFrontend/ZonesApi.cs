@@ -1,7 +1,7 @@
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Where builds run: zones with their registered gateways (from each zone's <see cref="IZoneGatewayGrain"/>),

@@ -1,9 +1,9 @@
 using System.Threading.Channels;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.WebFrontend;
+namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// With ZooKeeper: the build list and its live events, read from the build records every zone's cluster writes

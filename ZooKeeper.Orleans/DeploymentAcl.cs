@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// The one rule for who owns what this process creates in ZooKeeper: the owners of <c>ZooKeeper:Acl</c> (or this

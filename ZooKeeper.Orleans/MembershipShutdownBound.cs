@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// Bounds a silo's shutdown when ZooKeeper is unreachable. Orleans writes the silo's last statuses (ShuttingDown, Dead)

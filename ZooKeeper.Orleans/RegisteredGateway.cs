@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>A zone-gateway registry entry, <c>/components/fingergw/&lt;hostname&gt;-&lt;seq&gt;</c> (PROTOCOL.md section 5).</summary>
 public sealed record RegisteredGateway(

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// <c>ZooKeeper:Acl:*</c>: the ACL of every node this process creates (chroot, membership, gateway registry, grain

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary><c>ZooKeeper:Auth:*</c>: credentials the session presents, sent again on every reconnect.</summary>
 public sealed class ZooKeeperAuthSettings

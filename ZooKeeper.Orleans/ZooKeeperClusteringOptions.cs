@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>Clustering over ZooKeeper: where the membership table lives and how clients choose gateways.</summary>
 public sealed class ZooKeeperClusteringOptions

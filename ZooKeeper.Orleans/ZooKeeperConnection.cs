@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// The process's one ZooKeeper session (replaced after expiry), shared by membership, gateway list, grain storage
@@ -86,7 +86,7 @@ public sealed partial class ZooKeeperConnection : IAsyncDisposable
 
     private async Task EnsureChrootAsync(CancellationToken cancellationToken)
     {
-        var parsed = global::Orleans.Zuul.ZooKeeper.ConnectionString.Parse(_options.EffectiveConnectionString);
+        var parsed = global::Zuul.LiveLog.ZooKeeper.ConnectionString.Parse(_options.EffectiveConnectionString);
         if (parsed.Chroot is not { Length: > 1 } chroot)
         {
             return;

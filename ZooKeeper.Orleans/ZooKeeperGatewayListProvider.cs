@@ -7,7 +7,7 @@ using Orleans.Messaging;
 using Orleans.Runtime;
 using Orleans.Serialization;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// Clients' gateway list from the membership table in ZooKeeper: the active silos' gateway endpoints, those of

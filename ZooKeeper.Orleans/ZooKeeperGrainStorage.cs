@@ -5,7 +5,7 @@ using Orleans;
 using Orleans.Runtime;
 using Orleans.Storage;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// Grain state as JSON at <c>/grains/&lt;grain type&gt;/&lt;key&gt;</c>; the ETag is the znode version, so a write based on

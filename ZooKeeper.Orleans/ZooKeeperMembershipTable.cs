@@ -7,7 +7,7 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Serialization;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// Orleans' membership table in ZooKeeper. <c>/clusters/&lt;id&gt;</c>'s version is the table version; each silo is a

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>How this process reaches ZooKeeper (<c>ZooKeeper:*</c>).</summary>
 public sealed class ZooKeeperOptions
@@ -36,7 +36,7 @@ public sealed class ZooKeeperOptions
 
     /// <summary>The connection string with <see cref="Root"/> applied when it names no chroot.</summary>
     public string EffectiveConnectionString =>
-        global::Orleans.Zuul.ZooKeeper.ConnectionString.Parse(ConnectionString).Chroot is null && Root is { Length: > 1 } root
+        global::Zuul.LiveLog.ZooKeeper.ConnectionString.Parse(ConnectionString).Chroot is null && Root is { Length: > 1 } root
             ? ConnectionString.TrimEnd('/') + "/" + root.Trim('/')
             : ConnectionString;
 

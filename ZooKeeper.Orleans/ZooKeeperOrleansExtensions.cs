@@ -9,7 +9,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>Wiring of the ZooKeeper providers.</summary>
 public static class ZooKeeperOrleansExtensions

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>The layout under the chroot (see ARCHITECTURE.md).</summary>
 public static class ZooKeeperPaths

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Orleans;
+namespace Zuul.LiveLog.ZooKeeper.Orleans;
 
 /// <summary>
 /// <c>ZooKeeper:Tls:*</c>: TLS to the ensemble's <c>secureClientPort</c> with PEM files. On when a CA or a client

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>One access-control entry: permissions granted to an identity.</summary>
 public sealed record Acl(Permissions Perms, Id Id) : IJuteRecord<Acl>

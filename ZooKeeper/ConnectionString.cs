@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A parsed <c>host:port[,host:port...][/chroot]</c>.</summary>
 public sealed record ConnectionString(IReadOnlyList<HostEndpoint> Hosts, string? Chroot)

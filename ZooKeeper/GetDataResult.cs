@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A node's data and metadata.</summary>
 public sealed record GetDataResult(byte[] Data, Stat Stat);

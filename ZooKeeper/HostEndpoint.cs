@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>One server of the ensemble.</summary>
 public sealed record HostEndpoint(string Host, int Port)

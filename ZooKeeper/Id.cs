@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>An authentication identity: a scheme (world, digest, ip, auth, ...) and an id in that scheme.</summary>
 public sealed record Id(string Scheme, string Value) : IJuteRecord<Id>

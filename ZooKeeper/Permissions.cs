@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>ACL permission bits (ZooDefs.Perms).</summary>
 [Flags]

@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A znode's metadata, as the server reports it (zookeeper.jute <c>Stat</c>).</summary>
 public sealed record Stat(

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>What a watch fired for (Watcher.Event.EventType); <see cref="None"/> is a session event.</summary>
 public enum WatchedEventType

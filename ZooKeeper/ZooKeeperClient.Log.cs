@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 public sealed partial class ZooKeeperClient
 {

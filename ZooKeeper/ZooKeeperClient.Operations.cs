@@ -1,8 +1,8 @@
-using Orleans.Zuul.ZooKeeper.Jute;
-using Orleans.Zuul.ZooKeeper.Protocol;
-using Orleans.Zuul.ZooKeeper.Session;
+using Zuul.LiveLog.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper.Session;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The operations. Paths are relative to the chroot; every call is pipelined on the session's connection.</summary>
 public sealed partial class ZooKeeperClient

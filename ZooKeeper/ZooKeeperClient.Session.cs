@@ -1,8 +1,8 @@
-using Orleans.Zuul.ZooKeeper.Jute;
-using Orleans.Zuul.ZooKeeper.Protocol;
-using Orleans.Zuul.ZooKeeper.Session;
+using Zuul.LiveLog.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper.Session;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The session engine: connect, re-attach, fail over, detect expiry.</summary>
 public sealed partial class ZooKeeperClient : IConnectionOwner

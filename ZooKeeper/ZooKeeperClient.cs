@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Orleans.Zuul.ZooKeeper.Session;
+using Zuul.LiveLog.ZooKeeper.Session;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>
 /// An asynchronous ZooKeeper client holding one session: reconnects (same session) on connection loss,

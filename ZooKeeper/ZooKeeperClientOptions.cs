@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Settings of a <see cref="ZooKeeperClient"/>.</summary>
 public sealed class ZooKeeperClientOptions

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Server and client error codes (KeeperException.Code).</summary>
 public enum ZooKeeperErrorCode

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Path rules of the server (PathUtils.validatePath), checked before anything is sent.</summary>
 public static class ZooKeeperPath

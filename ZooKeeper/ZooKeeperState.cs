@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Where a client's session stands (kazoo's Connected / Suspended / Lost, plus the Java client's terminal states).</summary>
 public enum ZooKeeperState

@@ -1,9 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Connection middleware in front of the log streamer: records every connection in the

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>The networks allowed to open log streams (<c>Executor:AllowedClients</c>); empty = everyone.</summary>
 public sealed class ClientNetworks

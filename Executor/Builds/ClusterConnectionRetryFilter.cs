@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Keeps the executor's Orleans client trying to reach the cluster (backoff up to 30 s) instead of failing start-up:

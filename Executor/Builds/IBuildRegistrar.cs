@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>Tells the cluster about the builds this executor runs. Calls for one build come in order (start, then finish).</summary>
 public interface IBuildRegistrar

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>Reporting every build in the job root again, after the cluster may have forgotten them.</summary>
 public sealed partial class JobRootWatcher

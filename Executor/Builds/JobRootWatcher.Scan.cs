@@ -1,6 +1,6 @@
-using Orleans.Zuul.Finger;
+using Zuul.LiveLog.Finger;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>A scan of the job root: which builds started and finished since the last one, and the marker's grace.</summary>
 public sealed partial class JobRootWatcher

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Job source that watches <see cref="ExecutorOptions.JobRoot"/> (PROTOCOL.md section 2): a new <c>&lt;hex-id&gt;</c>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>The registrar of <c>Executor:RegisterBuilds=false</c>: no cluster, the events are only logged.</summary>
 internal sealed partial class LoggingBuildRegistrar(ILogger<LoggingBuildRegistrar> logger) : IBuildRegistrar

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// The running builds whose <c>work/logs</c> is watched for the finish marker, through the <see cref="LogWatchRegistry"/>

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Registers builds with their <see cref="IBuildGrain"/>. While the cluster or its ZooKeeper is unreachable, calls are

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Demo mode (<c>Executor:Demo=true</c>): keeps <see cref="ExecutorOptions.DemoConcurrentBuilds"/> simulated builds

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Produces the lines of a simulated Zuul/Ansible build log (<c>job-output.txt</c> style, with ANSI colours):

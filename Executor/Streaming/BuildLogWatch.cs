@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Change notification for one build's log directory, shared by every reader of that build

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>Zuul's job directory layout (PROTOCOL.md section 2).</summary>
 public sealed class JobDirectory

@@ -1,9 +1,9 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
-using Orleans.Zuul.Finger;
+using Zuul.LiveLog.Finger;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// Sends one build's log to one reader: the file from byte 0, then every appended byte, until the build

@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// The executor side of the finger protocol (PROTOCOL.md sections 1 and 2), wire-compatible with Zuul's

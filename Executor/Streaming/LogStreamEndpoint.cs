@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>The address the log streamer actually bound (port 0 in the settings = a free port chosen at start).</summary>
 public sealed class LogStreamEndpoint(IServer server)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>Hands out one shared <see cref="BuildLogWatch"/> per followed build, reference counted.</summary>
 public sealed partial class LogWatchRegistry(ILogger<LogWatchRegistry> logger)

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>
 /// One reusable <c>sendfile(2)</c> operation per connection: the kernel copies log bytes from the page cache to the

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Executor;
+namespace Zuul.LiveLog.Executor;
 
 /// <summary>How one finger connection to the log streamer ended.</summary>
 public enum StreamOutcome

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger.Splice;
+namespace Zuul.LiveLog.Finger.Splice;
 
 /// <summary>A non-blocking kernel pipe, the in-kernel buffer between two <c>splice(2)</c> calls.</summary>
 internal sealed class KernelPipe : IDisposable

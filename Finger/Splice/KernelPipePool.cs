@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger.Splice;
+namespace Zuul.LiveLog.Finger.Splice;
 
 /// <summary>
 /// Kernel pipes lent to relays only while bytes flow: an idle follower holds none, so 10,000 idle streams do not

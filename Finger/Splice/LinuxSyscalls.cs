@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Orleans.Zuul.Finger.Splice;
+namespace Zuul.LiveLog.Finger.Splice;
 
 /// <summary>The few Linux calls the splice relay needs (x86_64 and arm64 share these constants).</summary>
 internal static partial class LinuxSyscalls

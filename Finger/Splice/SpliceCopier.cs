@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using static Orleans.Zuul.Finger.Splice.LinuxSyscalls;
+using static Zuul.LiveLog.Finger.Splice.LinuxSyscalls;
 
-namespace Orleans.Zuul.Finger.Splice;
+namespace Zuul.LiveLog.Finger.Splice;
 
 /// <summary>
 /// Copies upstream to client with Linux <c>splice(2)</c>: socket to a pooled kernel pipe to socket, so relayed bytes

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>
 /// A PEM certificate and key loaded from disk and re-loaded when either file changes, so certificates

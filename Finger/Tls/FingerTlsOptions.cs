@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>
 /// TLS of finger streams (PROTOCOL.md section 4). On a gateway it is bound from <c>FingerGateway:Tls</c> and

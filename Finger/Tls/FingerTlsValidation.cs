@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>Every problem with TLS settings, reported at start-up.</summary>
 public static class FingerTlsValidation

@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>
 /// Asks OpenSSL to free a TLS connection's record buffers (about 16 KiB each way) whenever they are empty

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>
 /// The client side of TLS on finger streams: SNI = the target's registered hostname, the configured client

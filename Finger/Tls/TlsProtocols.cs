@@ -1,6 +1,6 @@
 using System.Security.Authentication;
 
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 internal static class TlsProtocols
 {

@@ -2,7 +2,7 @@ using System.Net.Security;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>
 /// Kestrel connection middleware terminating TLS for a finger listener: certificate chosen by SNI,

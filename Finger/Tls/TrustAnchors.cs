@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Orleans.Zuul.Finger.Tls;
+namespace Zuul.LiveLog.Finger.Tls;
 
 /// <summary>Verifies peer certificates against the configured CA only (not the system store).</summary>
 public sealed class TrustAnchors(string caPath)

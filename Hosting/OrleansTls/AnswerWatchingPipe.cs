@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace Orleans.Zuul.Hosting.OrleansTls;
+namespace Zuul.LiveLog.Hosting.OrleansTls;
 
 /// <summary>
 /// The connection's transport, noting in <see cref="TlsAttempt.Answered"/> when the peer's first bytes arrive.

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Orleans.Connections.Security;
 
-namespace Orleans.Zuul.Hosting.OrleansTls;
+namespace Zuul.LiveLog.Hosting.OrleansTls;
 
 /// <summary>
 /// Wraps Orleans' TLS middleware so every refused or failed connection costs exactly one log line naming the

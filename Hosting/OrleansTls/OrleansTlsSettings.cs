@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Hosting.OrleansTls;
+namespace Zuul.LiveLog.Hosting.OrleansTls;
 
 /// <summary>
 /// <c>Orleans:Tls:*</c>: mutual TLS on every Orleans connection of this process (a silo's silo and gateway ports and

@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Hosting.OrleansTls;
+namespace Zuul.LiveLog.Hosting.OrleansTls;
 
 /// <summary>
 /// The one admission rule of Orleans connections: the peer's certificate chains to <c>Orleans:Tls:Ca</c> and is

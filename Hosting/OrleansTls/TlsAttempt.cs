@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting.OrleansTls;
+namespace Zuul.LiveLog.Hosting.OrleansTls;
 
 /// <summary>
 /// What happened to one connection's TLS handshake, shared by the middlewares around Orleans' TLS middleware

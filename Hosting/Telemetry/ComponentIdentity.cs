@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// What every one of the project's measurements is tagged with: the process's role (<c>silo</c>, <c>web</c>,

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// Creates the observable instruments whose sources this process has, as the host starts (so they are scraped from the

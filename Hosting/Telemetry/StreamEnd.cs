@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>How a stream that was relaying ended (the <c>zuul.stream.outcome</c> attribute).</summary>
 public enum StreamEnd

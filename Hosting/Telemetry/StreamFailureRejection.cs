@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 public static class StreamFailureRejection
 {

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>The hop a stream's bytes cross in this process (the <c>zuul.hop</c> attribute).</summary>
 public enum StreamHop

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Orleans.Zuul.Finger;
+using Zuul.LiveLog.Finger;
 
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// One relaying stream's measurements: its bytes as they go (a counter add per piece, no allocation), its time to

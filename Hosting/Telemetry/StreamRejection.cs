@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>Why a request got an error instead of a stream (the <c>error.type</c> attribute of <c>zuul.streams.rejected</c>).</summary>
 public enum StreamRejection

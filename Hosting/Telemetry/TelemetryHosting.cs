@@ -8,7 +8,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// OpenTelemetry for a component: metrics (ours, Orleans', the .NET runtime's, ASP.NET Core's and Kestrel's) served in

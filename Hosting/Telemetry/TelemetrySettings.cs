@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Exporter;
 
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// <c>Telemetry:*</c>: traces are exported over OTLP only when <c>Telemetry:Otlp:Endpoint</c> is set (off by default);

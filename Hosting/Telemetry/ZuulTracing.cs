@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Orleans.Zuul.Hosting.Telemetry;
+namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// The project's spans (source <see cref="SourceName"/>), exported only when traces are configured:

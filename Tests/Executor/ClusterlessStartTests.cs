@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Executor;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
 /// <summary>With build registration on and no cluster to reach, the executor still serves logs and keeps trying.</summary>
 public sealed class ClusterlessStartTests

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Executor;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
 /// <summary>The executor hosted in-process on 127.0.0.1, port 0, without a cluster, over a fresh temporary job root.</summary>
 internal sealed class ExecutorHost : IAsyncDisposable

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Executor;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
 public sealed class ExecutorOptionsTests
 {

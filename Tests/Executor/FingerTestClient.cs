@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
 /// <summary>A finger client on a real loopback socket that collects what the server sends.</summary>
 internal sealed class FingerTestClient : IDisposable

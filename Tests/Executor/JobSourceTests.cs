@@ -1,11 +1,11 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Executor;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
-/// <summary>The job-root watcher and demo mode report builds through <see cref="Orleans.Zuul.Executor.IBuildRegistrar"/>.</summary>
+/// <summary>The job-root watcher and demo mode report builds through <see cref="Zuul.LiveLog.Executor.IBuildRegistrar"/>.</summary>
 public sealed class JobSourceTests
 {
     [Fact]

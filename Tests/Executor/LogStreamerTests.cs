@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
 /// <summary>The executor's finger log streamer on real loopback sockets (PROTOCOL.md sections 1 and 2).</summary>
 public sealed class LogStreamerTests

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Executor;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Tests.Executor;
+namespace Zuul.LiveLog.Tests.Executor;
 
 /// <summary>A fake <see cref="IBuildRegistrar"/> that records what the job sources report.</summary>
 internal sealed class RecordingBuildRegistrar : IBuildRegistrar

@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
 using System.Text;
-using Orleans.Zuul.Finger;
+using Zuul.LiveLog.Finger;
 
-namespace Orleans.Zuul.Tests.Finger;
+namespace Zuul.LiveLog.Tests.Finger;
 
 public sealed class FingerRequestReaderTests
 {

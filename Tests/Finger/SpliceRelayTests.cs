@@ -2,11 +2,11 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Finger.Splice;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Splice;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Finger;
+namespace Zuul.LiveLog.Tests.Finger;
 
 /// <summary>The splice(2) relay between real loopback sockets: exact bytes, slow clients, closed ends, pipes returned.</summary>
 public sealed class SpliceRelayTests : IAsyncDisposable

@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Tests.Grains;
+namespace Zuul.LiveLog.Tests.Grains;
 
 /// <summary>The executor-network rule on its own: CIDR parsing, zone lists over the default, names resolved.</summary>
 public sealed class ExecutorNetworkPolicyTests

@@ -1,6 +1,6 @@
-using Orleans.Zuul.Grains;
+using Zuul.LiveLog.Grains;
 
-namespace Orleans.Zuul.Tests.Grains;
+namespace Zuul.LiveLog.Tests.Grains;
 
 public class StreamResolverTests
 {

@@ -3,12 +3,12 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.Hosting;
+namespace Zuul.LiveLog.Tests.Hosting;
 
 /// <summary>
 /// Repeated opens of one build: the hop used last time is connected to while the grain is asked, and that

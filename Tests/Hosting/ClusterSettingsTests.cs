@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Tests.Hosting;
+namespace Zuul.LiveLog.Tests.Hosting;
 
 public class ClusterSettingsTests
 {

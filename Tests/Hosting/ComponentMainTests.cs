@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Hosting;
+namespace Zuul.LiveLog.Tests.Hosting;
 
 /// <summary>What an operator sees when a component cannot start: the problems and an exit code, not an abort.</summary>
 public sealed class ComponentMainTests

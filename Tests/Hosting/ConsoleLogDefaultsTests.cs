@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Tests.Hosting;
+namespace Zuul.LiveLog.Tests.Hosting;
 
 public sealed class ConsoleLogDefaultsTests
 {
@@ -30,8 +30,8 @@ public sealed class ConsoleLogDefaultsTests
 
     private static Microsoft.AspNetCore.Builder.WebApplication Build(string component, string[] args) => component switch
     {
-        "silo" => Orleans.Zuul.Silo.SiloApp.Build(args),
-        "web" => Orleans.Zuul.WebFrontend.WebFrontendApp.Build(args),
-        _ => Orleans.Zuul.Executor.ExecutorApp.Build(["--Executor:JobRoot", Path.GetTempPath(), .. args]),
+        "silo" => Zuul.LiveLog.Silo.SiloApp.Build(args),
+        "web" => Zuul.LiveLog.WebFrontend.WebFrontendApp.Build(args),
+        _ => Zuul.LiveLog.Executor.ExecutorApp.Build(["--Executor:JobRoot", Path.GetTempPath(), .. args]),
     };
 }

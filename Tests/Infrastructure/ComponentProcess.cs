@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// One of the project's real programs (the Release dlls next to the tests) as a child process, optionally inside a

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>Waits for a condition with a deadline and a message, instead of sleeping and hoping.</summary>
 public static class Eventually

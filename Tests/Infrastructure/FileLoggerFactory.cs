@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// Appends every log line to one file; the ZooKeeper tests use it when ZK_TEST_LOG names a file, for post-mortems

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>Keeps formatted log lines in memory so tests can assert that a component said something, or nothing bad.</summary>
 public sealed class LogCollector : ILoggerProvider
@@ -12,7 +12,7 @@ public sealed class LogCollector : ILoggerProvider
     /// <summary>Every line, as <c>{Level} {Category}: {Message}</c> and the exception's type, message and first frame.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 
-    /// <summary>Warnings and errors of our own components (<c>Orleans.Zuul.*</c>), with event id and full exception.</summary>
+    /// <summary>Warnings and errors of our own components (<c>Zuul.LiveLog.*</c>), with event id and full exception.</summary>
     public IReadOnlyCollection<string> Problems => _problems;
 
     /// <summary>Whether one logged line contains every one of <paramref name="parts"/>.</summary>
@@ -49,7 +49,7 @@ public sealed class LogCollector : ILoggerProvider
             var message = formatter(state, exception);
             collector._lines.Enqueue($"{logLevel} {category}: {message}"
                 + (exception is null ? string.Empty : $" | {exception.GetType().Name}: {exception.Message} {exception.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}"));
-            if (logLevel >= LogLevel.Warning && category.StartsWith("Orleans.Zuul", StringComparison.Ordinal))
+            if (logLevel >= LogLevel.Warning && category.StartsWith("Zuul.LiveLog", StringComparison.Ordinal))
             {
                 collector._problems.Enqueue($"{logLevel} {category}[{eventId.Id}] {message} {exception}");
             }

@@ -3,10 +3,10 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's <c>prometheus</c> on loopback (a free port, a scratch directory), scraping the given targets every second,

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>The repository's root folder (the one holding <c>Orleans.Zuul.sln</c>), found upward from the test binaries.</summary>
 public static class RepositoryRoot

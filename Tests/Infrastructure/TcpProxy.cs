@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback TCP relay in front of a server, so a test can cut one client off (drop its connections and refuse new ones)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>A build's job directory in Zuul's layout (PROTOCOL.md section 2), written the way a job writes its log.</summary>
 public sealed class TestBuild

@@ -1,7 +1,7 @@
 using System.Net;
-using Orleans.Zuul.Hosting;
+using Zuul.LiveLog.Hosting;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// The one home for ports a test must name before the server binds (Orleans' silo and gateway ports, which are

@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>One ZooKeeper server shared by the tests of the ZooKeeper collection; each test works in its own chroot.</summary>
 public sealed class ZooKeeperFixture : IAsyncLifetime

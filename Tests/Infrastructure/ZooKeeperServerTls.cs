@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// A secure-port-only ZooKeeper: <paramref name="KeyStorePem"/> holds the server's key and certificate in one PEM file,

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>The TLS ZooKeeper tests share one secure-port-only server and run one after another (one restarts it).</summary>
 [CollectionDefinition(Name)]

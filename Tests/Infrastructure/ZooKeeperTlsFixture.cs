@@ -1,7 +1,7 @@
-using Orleans.Zuul.Tests.Tls;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Tls;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.Infrastructure;
+namespace Zuul.LiveLog.Tests.Infrastructure;
 
 /// <summary>
 /// A ZooKeeper listening on a TLS port only (client certificates required), with its test CA and two client

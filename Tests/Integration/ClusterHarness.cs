@@ -2,11 +2,11 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.Silo;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.Silo;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>
 /// Real components in-process on loopback: silos (each with its finger gateway), web frontends and
@@ -174,10 +174,10 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         }
 
         args.AddRange(extra);
-        var executor = Orleans.Zuul.Executor.ExecutorApp.Build([.. args], ConfigureLogging);
+        var executor = Zuul.LiveLog.Executor.ExecutorApp.Build([.. args], ConfigureLogging);
         await executor.StartAsync();
         _apps.Add(executor);
-        return new ExecutorHandle(executor, Orleans.Zuul.Executor.ExecutorApp.GetLogStreamPort(executor), jobRoot);
+        return new ExecutorHandle(executor, Zuul.LiveLog.Executor.ExecutorApp.GetLogStreamPort(executor), jobRoot);
     }
 
     /// <summary>Creates a build in <paramref name="jobRoot"/> and waits until its executor registered it.</summary>
@@ -185,14 +185,14 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     {
         var build = new TestBuild(jobRoot, jobName);
         await Eventually.UntilAsync(
-            async () => await Grains.GetGrain<Orleans.Zuul.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Orleans.Zuul.Grains.BuildState.Running }, $"the executor to register build {build.Id}", TimeSpan.FromSeconds(30));
+            async () => await Grains.GetGrain<Zuul.LiveLog.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Zuul.LiveLog.Grains.BuildState.Running }, $"the executor to register build {build.Id}", TimeSpan.FromSeconds(30));
         return build;
     }
 
     /// <summary>Waits until <paramref name="zone"/> has <paramref name="count"/> running gateways registered.</summary>
     public Task WaitForGatewaysAsync(string zone, int count) =>
         Eventually.UntilAsync(
-            async () => (await Grains.GetGrain<Orleans.Zuul.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count, $"{count} gateway(s) registered in zone {zone}", TimeSpan.FromSeconds(30));
+            async () => (await Grains.GetGrain<Zuul.LiveLog.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count, $"{count} gateway(s) registered in zone {zone}", TimeSpan.FromSeconds(30));
 
     /// <summary>Every log line of every component of this harness at Information and above, for assertions.</summary>
     public LogCollector Logs { get; } = new();
@@ -202,7 +202,7 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     {
         QuietLogging(builder);
         builder.Logging.AddProvider(Logs);
-        builder.Logging.AddFilter<LogCollector>("Orleans.Zuul", LogLevel.Information);
+        builder.Logging.AddFilter<LogCollector>("Zuul.LiveLog", LogLevel.Information);
         // Unhandled exceptions of connection handlers are logged by Kestrel: keep them for failure messages.
         builder.Logging.AddFilter<LogCollector>("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Debug);
     }
@@ -237,5 +237,5 @@ public sealed record SiloHandle(WebApplication App, int FingerPort);
 
 public sealed record ExecutorHandle(WebApplication App, int Port, string JobRoot)
 {
-    public Orleans.Zuul.Executor.ConnectionLedger Ledger => App.Services.GetRequiredService<Orleans.Zuul.Executor.ConnectionLedger>();
+    public Zuul.LiveLog.Executor.ConnectionLedger Ledger => App.Services.GetRequiredService<Zuul.LiveLog.Executor.ConnectionLedger>();
 }

@@ -1,11 +1,11 @@
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Tls;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Tls;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>
 /// No open relay: a build's executor address must lie in its zone's executor networks, checked at registration (the

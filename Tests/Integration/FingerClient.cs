@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>A finger client as `finger` or `nc` would be: send one line, read until the server closes.</summary>
 internal static class FingerClient

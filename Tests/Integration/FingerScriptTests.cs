@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>
 /// <c>scripts/finger</c>, the README's first command (bash and /dev/tcp only): a build by uuid through the gateway,

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>Bad input at the gateway and the web frontend: one clear error, nothing else breaks.</summary>
 public sealed class GatewayErrorTests : IAsyncLifetime

@@ -1,11 +1,11 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Orleans.Zuul.Hosting.OrleansTls;
-using Orleans.Zuul.Silo;
-using Orleans.Zuul.Tests.Tls;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Hosting.OrleansTls;
+using Zuul.LiveLog.Silo;
+using Zuul.LiveLog.Tests.Tls;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>
 /// Mutual TLS on Orleans connections (<c>Orleans:Tls</c>): members of the CA join and connect; a silo from another CA
@@ -74,7 +74,7 @@ public sealed class OrleansTlsTests : IDisposable
         // A plaintext executor: its Orleans client has no certificate to offer.
         var jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "jobs-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(jobRoot);
-        var executor = await StartInBackgroundAsync(cluster, () => Orleans.Zuul.Executor.ExecutorApp.Build(
+        var executor = await StartInBackgroundAsync(cluster, () => Zuul.LiveLog.Executor.ExecutorApp.Build(
             [
                 .. cluster.ClientArgs(),
                 "--Executor:JobRoot", jobRoot,
@@ -99,7 +99,7 @@ public sealed class OrleansTlsTests : IDisposable
         var jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "jobs-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(jobRoot);
 
-        var executor = await StartInBackgroundAsync(cluster, () => Orleans.Zuul.Executor.ExecutorApp.Build(
+        var executor = await StartInBackgroundAsync(cluster, () => Zuul.LiveLog.Executor.ExecutorApp.Build(
             [
                 .. cluster.ClientArgs(),
                 "--Executor:JobRoot", jobRoot,
@@ -120,7 +120,7 @@ public sealed class OrleansTlsTests : IDisposable
     public void HalfConfiguredTlsIsRefusedListingWhatIsMissing()
     {
         var issued = _pki.Issue("lonely");
-        var error = Assert.Throws<Orleans.Zuul.Hosting.OptionsStartupException>(() => SiloApp.Build(["--Orleans:Tls:Certificate", issued.Certificate]));
+        var error = Assert.Throws<Zuul.LiveLog.Hosting.OptionsStartupException>(() => SiloApp.Build(["--Orleans:Tls:Certificate", issued.Certificate]));
 
         Assert.Contains("Orleans:Tls is half-configured: Orleans:Tls:Key, Orleans:Tls:Ca are missing", error.Message, StringComparison.Ordinal);
     }

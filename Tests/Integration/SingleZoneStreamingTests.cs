@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using System.Text;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>
 /// The single-zone slice end to end on loopback: a real executor writing a growing log, the silo's finger

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 
-namespace Orleans.Zuul.Tests.Integration;
+namespace Zuul.LiveLog.Tests.Integration;
 
 /// <summary>The browser side of Zuul's console-stream protocol.</summary>
 internal static class WebsocketClient

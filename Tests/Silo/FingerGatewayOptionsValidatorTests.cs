@@ -1,6 +1,6 @@
-using Orleans.Zuul.Silo;
+using Zuul.LiveLog.Silo;
 
-namespace Orleans.Zuul.Tests.Silo;
+namespace Zuul.LiveLog.Tests.Silo;
 
 public class FingerGatewayOptionsValidatorTests
 {
@@ -30,7 +30,7 @@ public class FingerGatewayOptionsValidatorTests
     [Fact]
     public void SiloRefusesToStartWithBadSettings()
     {
-        var ex = Assert.Throws<Orleans.Zuul.Hosting.OptionsStartupException>(() =>
+        var ex = Assert.Throws<Zuul.LiveLog.Hosting.OptionsStartupException>(() =>
             SiloApp.Build(["--FingerGateway:Port", "99999", "--Orleans:SiloPort", "x"]));
         Assert.Contains("FingerGateway:Port", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Orleans:SiloPort", ex.Message, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public class FingerGatewayOptionsValidatorTests
     [Fact]
     public void SiloRefusesABadHealthListenerWithEveryProblemNamed()
     {
-        var ex = Assert.Throws<Orleans.Zuul.Hosting.OptionsStartupException>(() =>
+        var ex = Assert.Throws<Zuul.LiveLog.Hosting.OptionsStartupException>(() =>
             SiloApp.Build(["--Health:Port", "0", "--Health:ListenAddress", "not-an-ip", "--Orleans:AdvertisedAddress", "nowhere"]));
         Assert.Contains("Health:Port must be 1..65535 (got '0')", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Health:ListenAddress 'not-an-ip' is not an IP address.", ex.Message, StringComparison.Ordinal);

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Silo;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Silo;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Silo;
+namespace Zuul.LiveLog.Tests.Silo;
 
 /// <summary>A silo or executor whose ports are taken says which settings, all at once, before it joins or registers anything.</summary>
 public sealed class PortsInUseTests
@@ -36,7 +36,7 @@ public sealed class PortsInUseTests
     public void AnExecutorWhoseLogStreamPortIsTakenDoesNotStart()
     {
         using var taken = Listen();
-        var ex = Assert.Throws<OptionsStartupException>(() => Orleans.Zuul.Executor.ExecutorApp.Build(
+        var ex = Assert.Throws<OptionsStartupException>(() => Zuul.LiveLog.Executor.ExecutorApp.Build(
         [
             "--Executor:JobRoot", Path.GetTempPath(),
             "--Executor:ListenAddress", "127.0.0.1",

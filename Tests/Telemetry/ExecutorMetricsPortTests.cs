@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Executor;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Executor;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.Telemetry;
+namespace Zuul.LiveLog.Tests.Telemetry;
 
 /// <summary>
 /// The executor's <c>Health:Port</c>: <c>/healthz</c> and <c>/metrics</c> on a listener of their own, never on the log

@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.Tests.ZooKeeperOrleans;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.Tests.ZooKeeperOrleans;
 using Xunit.Abstractions;
 
-namespace Orleans.Zuul.Tests.Telemetry;
+namespace Zuul.LiveLog.Tests.Telemetry;
 
 /// <summary>
 /// Debian's prometheus scrapes the real processes (two silos' health ports, the web frontend, the executor's health

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using OpenTelemetry.Exporter;
-using Orleans.Zuul.Executor;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Hosting.Telemetry;
+using Zuul.LiveLog.Executor;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Telemetry;
 
-namespace Orleans.Zuul.Tests.Telemetry;
+namespace Zuul.LiveLog.Tests.Telemetry;
 
 public sealed class TelemetrySettingsTests
 {

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Orleans.Zuul.Hosting.Telemetry;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.Tests.Integration;
 using Xunit.Abstractions;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Telemetry;
+namespace Zuul.LiveLog.Tests.Telemetry;
 
 /// <summary>
 /// With <c>Telemetry:Otlp:Endpoint</c> set, a websocket stream of a zone B build makes, in the web frontend's trace,

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Orleans.Zuul.Finger.Tls;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Finger.Tls;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.Tls;
+namespace Zuul.LiveLog.Tests.Tls;
 
 /// <summary>
 /// SSL_MODE_RELEASE_BUFFERS reaches both ends of a real TLS connection (it fails here first if a runtime update moves

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Orleans.Zuul.Tests.Tls;
+namespace Zuul.LiveLog.Tests.Tls;
 
 /// <summary>
 /// A TLS-passthrough router like an Ingress/Route or nginx <c>ssl_preread</c>: reads the ClientHello's SNI

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.Tls;
+namespace Zuul.LiveLog.Tests.Tls;
 
 /// <summary>
 /// Two zones' TLS gateways behind one TLS-passthrough router on one port (as one Kubernetes Ingress/Route):

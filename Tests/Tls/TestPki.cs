@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Orleans.Zuul.Tests.Tls;
+namespace Zuul.LiveLog.Tests.Tls;
 
 /// <summary>A throwaway CA issuing server and client certificates, written as PEM files to a temp directory.</summary>
 public sealed class TestPki : IDisposable

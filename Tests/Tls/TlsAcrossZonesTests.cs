@@ -1,12 +1,12 @@
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
-using Orleans.Zuul.Finger;
-using Orleans.Zuul.Finger.Tls;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Tls;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.Tls;
+namespace Zuul.LiveLog.Tests.Tls;
 
 /// <summary>
 /// Streams crossing from zone 1 into zone 2 over TLS: the web frontend and zone 1's client-only gateway

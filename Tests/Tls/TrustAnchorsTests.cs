@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Orleans.Zuul.Finger.Tls;
+using Zuul.LiveLog.Finger.Tls;
 
-namespace Orleans.Zuul.Tests.Tls;
+namespace Zuul.LiveLog.Tests.Tls;
 
 /// <summary>The CA check shared by finger TLS and Orleans TLS: trusted, foreign and expired certificates, each told apart.</summary>
 public sealed class TrustAnchorsTests

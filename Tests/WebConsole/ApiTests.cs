@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>Every JSON endpoint of the web frontend: answers, unknown ids (404) and bad input (400), always JSON.</summary>
 public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConsoleCluster>, IDisposable

@@ -1,8 +1,8 @@
 using Microsoft.Playwright;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>
 /// A cluster with a zoned silo (its finger gateway registered), a web frontend, a real executor in the same

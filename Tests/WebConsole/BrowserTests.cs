@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>
 /// The web console in headless Chromium, against a real cluster and executor: the build list updates live,
@@ -213,6 +213,14 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await page.GetByRole(AriaRole.Link, new() { Name = "Grains", Exact = true }).ClickAsync();
         await WaitAsync(page, "() => document.body.innerText.includes('BuildGrain') && document.body.innerText.includes('ZoneGatewayGrain')", "the dashboard to list BuildGrain and ZoneGatewayGrain");
         await ShotAsync(page, "dashboard-grains");
+        // The dashboard labels every grain type whose name starts with "Orleans." a "System Grain" (and hides those
+        // with its "hide system grains" preference): ours live outside that namespace, Orleans' own still carry the label.
+        var labels = await page.EvaluateAsync<string[]>(
+            "() => [...document.querySelectorAll('tr')].filter(r => r.querySelector('a[href^=\"#/grain/\"]')).map(r => r.querySelector('a').closest('td').title + '|' + r.innerText)");
+        Assert.Contains(labels, l => l.Contains(".BuildGrain|", StringComparison.Ordinal) && !l.Contains("System Grain", StringComparison.Ordinal));
+        Assert.Contains(labels, l => l.Contains(".ZoneGatewayGrain|", StringComparison.Ordinal) && !l.Contains("System Grain", StringComparison.Ordinal));
+        Assert.Contains(labels, l => l.StartsWith("Orleans.", StringComparison.Ordinal) && l.Contains("System Grain", StringComparison.Ordinal));
+        Assert.DoesNotContain(labels, l => l.StartsWith("Zuul.", StringComparison.Ordinal) && l.Contains("System Grain", StringComparison.Ordinal));
         // Silos are named after their zone.
         await page.GetByRole(AriaRole.Link, new() { Name = "Silos", Exact = true }).ClickAsync();
         await WaitAsync(page, $"() => document.body.innerText.includes('{WebConsoleCluster.Zone}-')", "the dashboard to list the silo with its zone");

@@ -1,8 +1,8 @@
 using System.Threading.Channels;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>The fan-out of build events to browsers, without a cluster.</summary>
 public sealed class BuildEventHubTests

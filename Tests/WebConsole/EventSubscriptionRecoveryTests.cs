@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>
 /// The web frontend's build event subscription disappears from the cluster (as when the silo holding the pub-sub

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>Where browser tests save screenshots: <c>artifacts/screenshots/</c> of the repository.</summary>
 internal static class Screenshots

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>A web frontend that stops while a log streams tells the page to reconnect (1001), and stops promptly.</summary>
 public sealed class ShutdownTests : IAsyncLifetime

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Unicode;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>Invalid log bytes are replaced one for one, so a byte offset stays a valid resume point.</summary>
 public sealed class Utf8RepairTests

@@ -1,8 +1,8 @@
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>A silo in zone <see cref="Zone"/> (its finger gateway registers there) and a web frontend, shared by a test class.</summary>
 public sealed class WebConsoleCluster : IAsyncLifetime

@@ -1,10 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.Tests.ZooKeeperOrleans;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
-namespace Orleans.Zuul.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebConsole;
 
 /// <summary>
 /// With ZooKeeper the web frontend of zone 1 (a client of zone 1's cluster only) lists zone 2's builds and streams

@@ -1,7 +1,7 @@
 using System.Text;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.WebFrontend;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 public class ConsoleStreamRequestTests
 {

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.WebFrontend;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.WebFrontend;
 
-namespace Orleans.Zuul.Tests.WebFrontend;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>Bad web frontend settings stop start-up with every problem listed at once.</summary>
 public sealed class WebFrontendSettingsTests

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Orleans.Zuul.Tests.Zones;
+namespace Zuul.LiveLog.Tests.Zones;
 
 /// <summary>docker-compose.yml stays valid (no engine needed: `docker-compose config` only parses and checks it).</summary>
 public class DockerComposeTests

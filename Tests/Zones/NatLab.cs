@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.Zones;
+namespace Zuul.LiveLog.Tests.Zones;
 
 /// <summary>
 /// The spec's topology in real network namespaces. The test's own namespace is the WAN host: ZooKeeper, zone A
@@ -183,7 +183,7 @@ public sealed class NatLab : IAsyncLifetime
         var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var zone in new[] { A, B, C })
         {
-            await using var providers = new Orleans.Zuul.Tests.ZooKeeperOrleans.Providers(ConnectionString, $"{ClusterId}@{zone.Name}");
+            await using var providers = new Zuul.LiveLog.Tests.ZooKeeperOrleans.Providers(ConnectionString, $"{ClusterId}@{zone.Name}");
             var table = await providers.Table.ReadAll();
             result[zone.Name] = table.Members.Select(m => m.Item1.Status.ToString()).ToList();
         }
@@ -271,7 +271,7 @@ public sealed class NatLab : IAsyncLifetime
         "--ZooKeeper:MaxRetryDelay", "00:00:01",
         "--ZooKeeper:Clustering:GatewayListRefreshPeriod", "00:00:01",
         "--Logging:LogLevel:Default", "Warning",
-        "--Logging:LogLevel:Orleans.Zuul", "Information",
+        "--Logging:LogLevel:Zuul.LiveLog", "Information",
         "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information",
     ];
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 using Xunit.Abstractions;
 
-namespace Orleans.Zuul.Tests.Zones;
+namespace Zuul.LiveLog.Tests.Zones;
 
 /// <summary>
 /// Issue 12's topology: zones B and C each behind a NAT router with one inbound rule, the finger gateway port. Every

@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.Tests.ZooKeeperOrleans;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
-namespace Orleans.Zuul.Tests.Zones;
+namespace Zuul.LiveLog.Tests.Zones;
 
 /// <summary>
 /// The diagram of Zuul's spec ("Enhanced regional distribution of zuul-executors") as a test. Zone 1 (127.0.1.0/24): web frontend, gateway, executor 1. Zone 2

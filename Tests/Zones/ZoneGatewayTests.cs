@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.Tests.ZooKeeperOrleans;
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.Tests.ZooKeeperOrleans;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.Zones;
+namespace Zuul.LiveLog.Tests.Zones;
 
 /// <summary>
 /// Several gateways in one zone: load is spread, a refusing gateway is skipped, a draining one is never chosen, a stopped one leaves.

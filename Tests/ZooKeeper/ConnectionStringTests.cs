@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 public sealed class ConnectionStringTests
 {

@@ -1,7 +1,7 @@
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 [Collection(ZooKeeperCollection.Name)]
 public sealed class ErrorTests(ZooKeeperFixture fixture) : IAsyncLifetime

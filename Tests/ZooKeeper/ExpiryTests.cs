@@ -1,7 +1,7 @@
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 /// <summary>Session expiry: terminal, reported once, and survived by the registration helper through a new session.</summary>
 [Collection(ZooKeeperCollection.Name)]

@@ -1,8 +1,8 @@
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Jute;
-using Orleans.Zuul.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Protocol;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 /// <summary>
 /// Every record kind the client sends or reads, against the bytes ZooKeeper's own Java classes write for the same

@@ -1,8 +1,8 @@
 using System.Text;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 [Collection(ZooKeeperCollection.Name)]
 public sealed class OperationsTests(ZooKeeperFixture fixture) : IAsyncLifetime

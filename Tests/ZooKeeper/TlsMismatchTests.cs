@@ -1,8 +1,8 @@
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Tls;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Tls;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 /// <summary>A TLS client pointed at a plaintext port is told so (the other direction is in <see cref="TlsTests"/>).</summary>
 [Collection(ZooKeeperCollection.Name)]

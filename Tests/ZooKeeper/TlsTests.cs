@@ -2,11 +2,11 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Tls;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Tls;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 /// <summary>The client against a ZooKeeper that listens on a TLS port only and requires client certificates.</summary>
 [Collection(ZooKeeperTlsCollection.Name)]

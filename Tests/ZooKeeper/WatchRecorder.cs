@@ -1,8 +1,8 @@
 using System.Threading.Channels;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.ZooKeeper;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.ZooKeeper;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 /// <summary>Records watch events in arrival order; <see cref="FlushAsync"/> proves nothing else is on its way.</summary>
 public sealed class WatchRecorder

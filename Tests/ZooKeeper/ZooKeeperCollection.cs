@@ -1,6 +1,6 @@
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.ZooKeeper;
+namespace Zuul.LiveLog.Tests.ZooKeeper;
 
 /// <summary>The ZooKeeper tests share one server and run one after another (some restart it).</summary>
 [CollectionDefinition(Name)]

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>Silos clustered through ZooKeeper: losing a silo, or all of them, loses no build.</summary>
 [Collection(ZooKeeperOrleansCollection.Name)]

@@ -2,13 +2,13 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>The zone-gateway registry: each silo's finger gateway as an ephemeral sequential node, and the zone grain following it.</summary>
 [Collection(ZooKeeperOrleansCollection.Name)]

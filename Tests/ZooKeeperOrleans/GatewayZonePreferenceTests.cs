@@ -1,7 +1,7 @@
 using Orleans.Runtime;
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>Clients with a zone get the gateways of their zone's silos when there are any, else all of them.</summary>
 [Collection(ZooKeeperOrleansCollection.Name)]

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Orleans.Runtime;
 using Orleans.Storage;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>Grain storage in ZooKeeper: JSON at /grains/&lt;type&gt;/&lt;key&gt;, ETag = znode version.</summary>
 [Collection(ZooKeeperOrleansCollection.Name)]

@@ -1,9 +1,9 @@
 using System.Net;
 using Orleans.Runtime;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>
 /// The scenarios Orleans' MembershipTableTestsBase checks for every membership table, against a real ZooKeeper,

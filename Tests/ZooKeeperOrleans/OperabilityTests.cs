@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Silo;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Silo;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>Start-up wait, settings validation and the retention of finished builds.</summary>
 [Collection(ZooKeeperOrleansCollection.Name)]

@@ -2,9 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Serialization;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>The ZooKeeper providers outside a silo: a service provider with a serializer, options and one connection.</summary>
 internal sealed class Providers : IAsyncDisposable

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>
 /// A gateway process that vanishes without a goodbye (its ZooKeeper connection cut, as by kill -9 or a network

@@ -2,13 +2,13 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
-using Orleans.Zuul.Grains;
-using Orleans.Zuul.Hosting;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 using Xunit.Abstractions;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>
 /// A second silo in its own process, killed (SIGKILL): the survivor declares it dead within the probe settings and its
@@ -76,7 +76,7 @@ public sealed class SiloProcessKillTests(ZooKeeperFixture fixture, ITestOutputHe
         await executorHost.StopAsync();
         Assert.True(onB == 6, $"only {onB} of {builds.Count} builds registered through zone B's cluster were placed on silo B");
         await using var observer = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!);
-        async Task<int> GatewaysAsync() => (await observer.GetChildrenAsync(Orleans.Zuul.ZooKeeper.Orleans.ZooKeeperPaths.FingerGateways)).Children.Count;
+        async Task<int> GatewaysAsync() => (await observer.GetChildrenAsync(Zuul.LiveLog.ZooKeeper.Orleans.ZooKeeperPaths.FingerGateways)).Children.Count;
         await Eventually.UntilAsync(async () => await GatewaysAsync() == 2, "both finger gateways registered", Timeout);
 
         _process.Kill(entireProcessTree: true);

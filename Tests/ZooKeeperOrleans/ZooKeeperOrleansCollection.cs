@@ -1,6 +1,6 @@
-using Orleans.Zuul.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Infrastructure;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>The Orleans-on-ZooKeeper tests share one ZooKeeper server of their own; each test works in a fresh chroot.</summary>
 [CollectionDefinition(Name)]

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 using Xunit.Abstractions;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>
 /// A silo told to stop while ZooKeeper is gone: its last membership writes and its gateway deregistration cannot

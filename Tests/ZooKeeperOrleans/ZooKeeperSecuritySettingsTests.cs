@@ -1,8 +1,8 @@
-using Orleans.Zuul.Tests.Tls;
-using Orleans.Zuul.ZooKeeper;
-using Orleans.Zuul.ZooKeeper.Orleans;
+using Zuul.LiveLog.Tests.Tls;
+using Zuul.LiveLog.ZooKeeper;
+using Zuul.LiveLog.ZooKeeper.Orleans;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary><c>ZooKeeper:Tls</c>, <c>:Auth</c>, <c>:Acl</c>: every problem listed at once, secrets never echoed, the ACL rule.</summary>
 public sealed class ZooKeeperSecuritySettingsTests

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
-using Orleans.Zuul.Tests.Infrastructure;
-using Orleans.Zuul.Tests.Integration;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
 
-namespace Orleans.Zuul.Tests.ZooKeeperOrleans;
+namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
 /// <summary>
 /// The single-zone slice with <c>ZooKeeper:ConnectionString</c> set: every streaming test of the base, plus the

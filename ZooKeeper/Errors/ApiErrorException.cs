@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>An API error.</summary>
 public sealed class ApiErrorException(string? path = null, string? message = null)

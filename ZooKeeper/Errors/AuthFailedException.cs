@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Authentication failed.</summary>
 public sealed class AuthFailedException(string? path = null, string? message = null)

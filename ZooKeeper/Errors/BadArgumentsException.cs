@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Invalid arguments.</summary>
 public sealed class BadArgumentsException(string? path = null, string? message = null)

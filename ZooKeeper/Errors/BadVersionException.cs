@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The version given does not match the node's version.</summary>
 public sealed class BadVersionException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The connection to the server was lost; the operation may or may not have been applied.</summary>
 public sealed class ConnectionLossException(string? path = null, string? message = null)

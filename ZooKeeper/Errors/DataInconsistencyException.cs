@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A data inconsistency was found.</summary>
 public sealed class DataInconsistencyException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The ACL is invalid.</summary>
 public sealed class InvalidAclException(string? path = null, string? message = null)

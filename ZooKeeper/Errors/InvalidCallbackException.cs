@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Invalid callback.</summary>
 public sealed class InvalidCallbackException(string? path = null, string? message = null)

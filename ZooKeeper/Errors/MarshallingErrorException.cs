@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A request or response could not be encoded or decoded.</summary>
 public sealed class MarshallingErrorException(string? path = null, string? message = null)

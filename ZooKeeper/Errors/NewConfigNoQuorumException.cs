@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>No quorum of the new configuration is connected.</summary>
 public sealed class NewConfigNoQuorumException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Not authorized for this operation.</summary>
 public sealed class NoAuthException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The node does not exist.</summary>
 public sealed class NoNodeException(string? path = null, string? message = null)

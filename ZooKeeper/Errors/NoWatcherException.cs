@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>No such watcher.</summary>
 public sealed class NoWatcherException(string? path = null, string? message = null)

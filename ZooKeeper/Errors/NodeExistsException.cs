@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The node already exists.</summary>
 public sealed class NodeExistsException(string? path = null, string? message = null)

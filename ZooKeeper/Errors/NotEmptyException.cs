@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The node has children.</summary>
 public sealed class NotEmptyException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The operation timed out.</summary>
 public sealed class OperationTimeoutException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A request (not sent) or its reply (skipped) exceeds the packet limit (jute.maxbuffer); the session is unaffected.</summary>
 public sealed class PacketTooLargeException(string? path, int size, int limit)

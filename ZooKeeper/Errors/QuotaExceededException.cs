@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A quota was exceeded.</summary>
 public sealed class QuotaExceededException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Reconfiguration is disabled.</summary>
 public sealed class ReconfigDisabledException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Another reconfiguration is in progress.</summary>
 public sealed class ReconfigInProgressException(string? path = null, string? message = null)

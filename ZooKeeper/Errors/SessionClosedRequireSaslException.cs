@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The session was closed because SASL authentication is required.</summary>
 public sealed class SessionClosedRequireSaslException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The session has expired; this client object cannot be used any more.</summary>
 public sealed class SessionExpiredException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The session moved to another server.</summary>
 public sealed class SessionMovedException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A system or server-side error.</summary>
 public sealed class SystemErrorException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The request was throttled by the server.</summary>
 public sealed class ThrottledException(string? path = null, string? message = null)

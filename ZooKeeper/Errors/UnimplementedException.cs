@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The operation is not implemented by the server.</summary>
 public sealed class UnimplementedException(string? path = null, string? message = null)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>An error code this client does not know (from a newer server).</summary>
 public sealed class UnknownErrorException(ZooKeeperErrorCode code, string? path = null, string? message = null)

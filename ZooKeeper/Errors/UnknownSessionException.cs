@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>The session is not known to the server.</summary>
 public sealed class UnknownSessionException(string? path = null, string? message = null)

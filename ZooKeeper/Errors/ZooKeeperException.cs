@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>A ZooKeeper operation failed with <see cref="Code"/>; one subclass per error code.</summary>
 public abstract class ZooKeeperException(ZooKeeperErrorCode code, string? path, string? message, Exception? inner = null)

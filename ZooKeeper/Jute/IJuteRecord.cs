@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Jute;
+namespace Zuul.LiveLog.ZooKeeper.Jute;
 
 /// <summary>A record of zookeeper.jute that can be written and read back.</summary>
 internal interface IJuteRecord<TSelf>

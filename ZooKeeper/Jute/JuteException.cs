@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Jute;
+namespace Zuul.LiveLog.ZooKeeper.Jute;
 
 /// <summary>A frame that does not decode as the expected record; surfaced to callers as a marshalling error.</summary>
 internal sealed class JuteException(string message) : Exception(message);

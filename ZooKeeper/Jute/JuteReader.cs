@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Orleans.Zuul.ZooKeeper.Jute;
+namespace Zuul.LiveLog.ZooKeeper.Jute;
 
 /// <summary>Big-endian jute decoder over one received frame; every length is checked against what is left.</summary>
 internal ref struct JuteReader

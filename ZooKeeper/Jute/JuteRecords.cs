@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Jute;
+namespace Zuul.LiveLog.ZooKeeper.Jute;
 
 /// <summary>Generic read/write helpers so explicit interface implementations stay callable.</summary>
 internal static class JuteRecords

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Orleans.Zuul.ZooKeeper.Jute;
+namespace Zuul.LiveLog.ZooKeeper.Jute;
 
 /// <summary>Big-endian jute encoder into a growable buffer; also writes length-prefixed frames.</summary>
 internal sealed class JuteWriter

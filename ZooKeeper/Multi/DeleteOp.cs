@@ -1,3 +1,3 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 public sealed record DeleteOp(string Path, int Version) : Op(Path);

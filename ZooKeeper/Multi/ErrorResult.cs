@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>In a failed multi: <see cref="ZooKeeperErrorCode.Ok"/> for operations before the failing one,
 /// its error for the failing one, <see cref="ZooKeeperErrorCode.RuntimeInconsistency"/> after it.</summary>

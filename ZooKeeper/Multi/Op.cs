@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>One operation of an atomic <see cref="ZooKeeperClient.MultiAsync"/>.</summary>
 public abstract record Op(string Path)

@@ -1,3 +1,3 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 public sealed record SetDataOp(string Path, ReadOnlyMemory<byte> Data, int Version) : Op(Path);

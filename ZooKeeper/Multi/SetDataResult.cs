@@ -1,3 +1,3 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 public sealed record SetDataResult(Stat Stat) : OpResult;

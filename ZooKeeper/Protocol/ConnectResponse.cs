@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>The server's answer to <see cref="ConnectRequest"/>; a timeout of zero or less means the session expired.</summary>
 internal sealed record ConnectResponse(int ProtocolVersion, int TimeOut, long SessionId, byte[] Passwd, bool ReadOnly)

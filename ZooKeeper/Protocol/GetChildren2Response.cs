@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 internal sealed record GetChildren2Response(IReadOnlyList<string> Children, Stat Stat) : IJuteRecord<GetChildren2Response>
 {

@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>Precedes every operation of a multi request and every result of its response; <see cref="Done"/> ends the list.</summary>
 internal readonly record struct MultiHeader(int Type, bool Done, int Err) : IJuteRecord<MultiHeader>

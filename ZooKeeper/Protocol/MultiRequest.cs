@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>The body of a multi: each operation behind a <see cref="MultiHeader"/>, closed by a done header. Paths are server paths.</summary>
 internal sealed record MultiRequest(IReadOnlyList<Op> Ops) : IJuteRecord<MultiRequest>

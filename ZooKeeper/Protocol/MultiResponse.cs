@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>The body of a multi reply: one result per operation behind a <see cref="MultiHeader"/> (type -1 for errors).</summary>
 internal sealed record MultiResponse(IReadOnlyList<OpResult> Results) : IJuteRecord<MultiResponse>

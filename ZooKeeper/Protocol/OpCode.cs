@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>Request types (ZooDefs.OpCode) this client sends or expects.</summary>
 internal static class OpCode

@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 internal sealed record SetDataRequest(string Path, ReadOnlyMemory<byte> Data, int Version) : IJuteRecord<SetDataRequest>
 {

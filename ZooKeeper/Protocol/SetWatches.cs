@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>Re-arms watches after a reconnect; the server fires those whose node changed after <see cref="RelativeZxid"/>.</summary>
 internal sealed record SetWatches(long RelativeZxid, IReadOnlyList<string> DataWatches, IReadOnlyList<string> ExistWatches, IReadOnlyList<string> ChildWatches)

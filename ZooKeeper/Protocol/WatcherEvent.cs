@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>A notification (xid -1): what happened, the session state, and the server-side path.</summary>
 internal sealed record WatcherEvent(int Type, int State, string Path) : IJuteRecord<WatcherEvent>

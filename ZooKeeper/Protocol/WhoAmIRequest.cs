@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>whoAmI (ZooKeeper 3.7+) has no body; its reply is a vector of ClientInfo {authScheme, user}, laid out as an <see cref="Id"/>.</summary>
 internal sealed record WhoAmIRequest : IJuteRecord<WhoAmIRequest>

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Protocol;
+namespace Zuul.LiveLog.ZooKeeper.Protocol;
 
 /// <summary>Reserved xids (ClientCnxn) for frames that are not matched against the pending queue.</summary>
 internal static class Xid

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Recipes on top of the plain operations.</summary>
 public static class ZooKeeperClientExtensions

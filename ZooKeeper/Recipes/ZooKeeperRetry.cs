@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>
 /// Retries an operation while the failure is transient (connection loss, operation timeout), as kazoo's KazooRetry does.

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>How <see cref="ZooKeeperRetry"/> retries: exponential back-off with jitter, bounded by attempts and a deadline.</summary>
 public sealed class ZooKeeperRetryPolicy

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.ZooKeeper.Jute;
-using Orleans.Zuul.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Protocol;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>The reading side: frames, replies matched by xid in order, notifications, oversized replies.</summary>
 internal sealed partial class ClientConnection

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Threading.Channels;
-using Orleans.Zuul.ZooKeeper.Jute;
-using Orleans.Zuul.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Protocol;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>The writing side: one send loop batching queued requests, auth packets, pings.</summary>
 internal sealed partial class ClientConnection

@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Orleans.Zuul.ZooKeeper.Jute;
-using Orleans.Zuul.ZooKeeper.Protocol;
-using Orleans.Zuul.ZooKeeper.Tls;
+using Zuul.LiveLog.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper.Tls;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>
 /// One TCP connection of a session: handshake, then one send loop, one receive loop and a ping/read-timeout timer.

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>Runs watcher callbacks and state handlers one at a time, in the order they were posted.</summary>
 internal sealed partial class EventLoop : IAsyncDisposable

@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Protocol;
+using Zuul.LiveLog.ZooKeeper.Protocol;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>What a connection reports back to the client that owns the session.</summary>
 internal interface IConnectionOwner

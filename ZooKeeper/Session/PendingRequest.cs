@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>A request on its way: encoded once by the caller, given its xid by the send loop, completed by the receive loop.</summary>
 internal abstract class PendingRequest(int opCode, string? path, byte[] frame, WatchRegistration? watch)

@@ -1,6 +1,6 @@
-using Orleans.Zuul.ZooKeeper.Jute;
+using Zuul.LiveLog.ZooKeeper.Jute;
 
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 internal sealed class PendingRequest<T>(int opCode, string? path, byte[] frame, ReplyParser<T> parser, WatchRegistration? watch = null)
     : PendingRequest(opCode, path, frame, watch)

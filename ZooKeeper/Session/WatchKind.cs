@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 internal enum WatchKind
 {

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>Client-side one-shot watchers by path (ZKWatchManager): which to fire for an event, which to re-arm after a reconnect.</summary>
 internal sealed class WatchManager

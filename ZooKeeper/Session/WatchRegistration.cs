@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper.Session;
+namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>Arms a client-side watcher once the server has answered, following the Java client's rules.</summary>
 internal sealed class WatchRegistration(WatchManager manager, WatchKind kind, string clientPath, Func<WatchedEvent, Task> watcher)

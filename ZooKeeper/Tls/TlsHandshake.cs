@@ -3,7 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Orleans.Zuul.ZooKeeper.Tls;
+namespace Zuul.LiveLog.ZooKeeper.Tls;
 
 /// <summary>
 /// The client side of a TLS connection to ZooKeeper. Files are read at every handshake: connections are few

@@ -2,7 +2,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>
 /// The identity ZooKeeper's x509 provider gives a TLS client: <c>x509:</c> and the certificate's subject as Java's

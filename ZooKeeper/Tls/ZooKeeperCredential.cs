@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>Credentials sent on every connection of a session (ZooKeeper's addauth), e.g. digest <c>user:password</c>.</summary>
 public sealed class ZooKeeperCredential(string scheme, byte[] auth)

@@ -1,4 +1,4 @@
-namespace Orleans.Zuul.ZooKeeper;
+namespace Zuul.LiveLog.ZooKeeper;
 
 /// <summary>
 /// TLS towards ZooKeeper's <c>secureClientPort</c>: PEM files, read again for every new connection (so rotated files
