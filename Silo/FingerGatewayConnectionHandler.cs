@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
+using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Finger.Tls;
 using Zuul.LiveLog.Grains;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Finger.Tls;
 using Zuul.LiveLog.Grains;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Unicode;
+using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Hosting;
 using Zuul.LiveLog.Hosting.Telemetry;

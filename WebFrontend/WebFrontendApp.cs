@@ -1,3 +1,4 @@
+using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
 using Orleans.Dashboard;
 using Orleans.Hosting;

@@ -160,6 +160,6 @@ public sealed class ZuulMetrics
     private static readonly string[] RejectionNames = Enum.GetNames<StreamRejection>().Select(Snake).ToArray();
 
     /// <summary><c>ClientClosed</c> to <c>client_closed</c>: OpenTelemetry attribute values are lower snake case.</summary>
-    internal static string Snake(string name) =>
+    public static string Snake(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -5,7 +5,7 @@ using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 using Zuul.LiveLog.WebFrontend;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>
 /// The web frontend's build event subscription disappears from the cluster (as when the silo holding the pub-sub

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.WebFrontend;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>The fan-out of build events to browsers, without a cluster.</summary>
 public sealed class BuildEventHubTests

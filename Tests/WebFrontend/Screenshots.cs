@@ -1,4 +1,4 @@
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>Where browser tests save screenshots: <c>artifacts/screenshots/</c> of the repository.</summary>
 internal static class Screenshots

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Zuul.LiveLog.Tests.Integration;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>Every JSON endpoint of the web frontend: answers, unknown ids (404) and bad input (400), always JSON.</summary>
 public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConsoleCluster>, IDisposable

@@ -3,12 +3,13 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
+using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Hosting;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 
-namespace Zuul.LiveLog.Tests.Hosting;
+namespace Zuul.LiveLog.Tests.Streams;
 
 /// <summary>
 /// Repeated opens of one build: the hop used last time is connected to while the grain is asked, and that

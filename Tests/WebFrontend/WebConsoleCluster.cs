@@ -2,7 +2,7 @@ using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>A silo in zone <see cref="Zone"/> (its finger gateway registers there) and a web frontend, shared by a test class.</summary>
 public sealed class WebConsoleCluster : IAsyncLifetime

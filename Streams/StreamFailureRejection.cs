@@ -1,4 +1,6 @@
-namespace Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.Hosting.Telemetry;
+
+namespace Zuul.LiveLog.Streams;
 
 public static class StreamFailureRejection
 {

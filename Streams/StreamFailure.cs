@@ -1,4 +1,4 @@
-namespace Zuul.LiveLog.Hosting;
+namespace Zuul.LiveLog.Streams;
 
 /// <summary>Why a build's stream could not be opened; each maps to one line the user sees.</summary>
 public enum StreamFailure

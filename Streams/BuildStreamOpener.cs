@@ -5,8 +5,9 @@ using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Finger.Tls;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.Hosting;
 
-namespace Zuul.LiveLog.Hosting;
+namespace Zuul.LiveLog.Streams;
 
 /// <summary>
 /// Resolves where a build's log is served from (asking with this process's zone) and opens the finger

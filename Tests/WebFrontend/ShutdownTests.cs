@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using Zuul.LiveLog.Tests.Integration;
 using Zuul.LiveLog.WebFrontend;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>A web frontend that stops while a log streams tells the page to reconnect (1001), and stops promptly.</summary>
 public sealed class ShutdownTests : IAsyncLifetime

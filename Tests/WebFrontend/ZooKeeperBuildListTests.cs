@@ -4,7 +4,7 @@ using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 using Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>
 /// With ZooKeeper the web frontend of zone 1 (a client of zone 1's cluster only) lists zone 2's builds and streams

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Zuul.LiveLog.Hosting;
+namespace Zuul.LiveLog.Streams;
 
 /// <summary>
 /// The next hop each recently opened build was streamed from, so a repeated request can connect there while the

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>
 /// The web console in headless Chromium, against a real cluster and executor: the build list updates live,

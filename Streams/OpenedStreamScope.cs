@@ -1,4 +1,4 @@
-namespace Zuul.LiveLog.Hosting;
+namespace Zuul.LiveLog.Streams;
 
 /// <summary>Disposes the stream of an <see cref="OpenedStream"/>, if one was opened.</summary>
 public readonly struct OpenedStreamScope(OpenedStream value) : IAsyncDisposable

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>Reads a server-sent event stream in the background; tests wait for the events they expect.</summary>
 internal sealed class SseClient : IAsyncDisposable

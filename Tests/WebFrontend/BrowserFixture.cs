@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>
 /// A cluster with a zoned silo (its finger gateway registered), a web frontend, a real executor in the same

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Unicode;
 using Zuul.LiveLog.WebFrontend;
 
-namespace Zuul.LiveLog.Tests.WebConsole;
+namespace Zuul.LiveLog.Tests.WebFrontend;
 
 /// <summary>Invalid log bytes are replaced one for one, so a byte offset stays a valid resume point.</summary>
 public sealed class Utf8RepairTests
