@@ -33,16 +33,15 @@ public static partial class ExecutorApp
         builder.Services.AddConsoleLogDefaults();
         var settings = ReadOptions(builder.Configuration);
         var errors = ExecutorOptionsValidator.Collect(settings).ToList();
-        var health = HealthPort.Read(builder.Configuration, out var healthError);
+        var health = HealthListener.Read(builder.Configuration, errors);
         var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
-        errors.AddRange(new[] { healthError }.OfType<string>());
         if (errors.Count == 0 && ExecutorOptionsValidator.TryParseListenAddress(settings.ListenAddress, out var listen))
         {
             // Checked before anything registers builds: a build must never be announced at a port another process holds.
             errors.AddRange(new[]
             {
                 PortAvailability.Check("Executor:LogStreamPort", listen, settings.LogStreamPort),
-                health is { } h ? HealthPort.Check(builder.Configuration, h) : null,
+                health?.CheckAvailable(),
             }.OfType<string>());
         }
 
@@ -97,20 +96,19 @@ public static partial class ExecutorApp
                 listen.Use(next => connection => access.OnConnectionAsync(connection, next));
                 listen.UseConnectionHandler<LogStreamConnectionHandler>();
             });
-            if (health is { } port)
+            if (health is not null)
             {
-                kestrel.Listen(System.Net.IPAddress.Parse(HealthPort.ListenAddress(builder.Configuration)), port, l => l.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(health.Address, health.Port, l => l.Protocols = HttpProtocols.Http1);
             }
         });
 
         configure?.Invoke(builder);
         var app = builder.Build();
-        if (health is { } healthPort)
+        if (health is not null)
         {
             // Only on the health listener: the log streamer's port speaks finger, not HTTP.
-            var host = $"*:{healthPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-            app.MapZuulHealth().RequireHost(host);
-            app.MapZuulMetrics().RequireHost(host);
+            app.MapZuulHealth().RequireHost(health.RequiredHost);
+            app.MapZuulMetrics().RequireHost(health.RequiredHost);
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -162,9 +162,8 @@ public static class SiloApp
         var app = builder.Build();
         if (health is not null)
         {
-            var host = $"*:{health.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-            app.MapZuulHealth().RequireHost(host);
-            app.MapZuulMetrics().RequireHost(host);
+            app.MapZuulHealth().RequireHost(health.RequiredHost);
+            app.MapZuulMetrics().RequireHost(health.RequiredHost);
         }
 
         return app;

@@ -19,7 +19,7 @@ internal static class SiloPortCheck
             PortAvailability.Check("Orleans:SiloPort", orleans, cluster.SiloPort),
             PortAvailability.Check("Orleans:GatewayPort", orleans, cluster.GatewayPort),
             gateway.Enabled ? PortAvailability.Check("FingerGateway:Port", IPAddress.Parse(gateway.ListenAddress), gateway.Port) : null,
-            health is null ? null : PortAvailability.Check("Health:Port", health.Address, health.Port),
+            health?.CheckAvailable(),
         ];
         return errors.OfType<string>();
     }

@@ -46,6 +46,30 @@ public sealed class PortsInUseTests
     }
 
     [Fact]
+    public void AnExecutorWhoseHealthPortIsTakenDoesNotStart()
+    {
+        using var taken = Listen();
+        var ex = Assert.Throws<OptionsStartupException>(() => Zuul.LiveLog.Executor.ExecutorApp.Build(
+        [
+            "--Executor:JobRoot", Path.GetTempPath(),
+            "--Executor:ListenAddress", "127.0.0.1",
+            "--Executor:LogStreamPort", "0",
+            "--Health:ListenAddress", "127.0.0.1",
+            "--Health:Port", Port(taken),
+        ]));
+        Assert.Contains($"Health:Port: 127.0.0.1:{Port(taken)} is already in use", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnExecutorRefusesABadHealthListenerWithEveryProblemNamed()
+    {
+        var ex = Assert.Throws<OptionsStartupException>(() => Zuul.LiveLog.Executor.ExecutorApp.Build(
+            ["--Executor:JobRoot", Path.GetTempPath(), "--Health:Port", "70000", "--Health:ListenAddress", "not-an-ip"]));
+        Assert.Contains("Health:Port must be 1..65535 (got '70000')", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Health:ListenAddress 'not-an-ip' is not an IP address.", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FreePortsPass()
     {
         // Reserved for this process, so no parallel test's port-0 bind can take it between here and the check.
