@@ -48,10 +48,18 @@ public sealed class RelayListenerMiddleware(ConnectionLimiter limiter, TcpKeepAl
         linger.CancelAfter(RefusalLinger);
         try
         {
-            await connection.Transport.Output.WriteAsync(Encoding.ASCII.GetBytes(line), linger.Token);
-            await connection.Transport.Output.CompleteAsync();
-            // Read what the client sends (its request line) until it closes: closing on unread bytes would send a
-            // reset, which may destroy the line before the client reads it.
+            var bytes = Encoding.ASCII.GetBytes(line);
+            if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
+            {
+                await connection.Transport.Output.WriteAsync(bytes, linger.Token);
+                return;
+            }
+
+            // Straight to the socket (nothing else writes to it yet), then a lingering close: our end first (FIN after
+            // the line), then read what the client sends (its request line) until it closes. Closing on unread bytes
+            // would send a reset, which may destroy the line before the client reads it.
+            await socket.SendAsync(bytes, System.Net.Sockets.SocketFlags.None, linger.Token);
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
             while (true)
             {
                 var read = await connection.Transport.Input.ReadAsync(linger.Token);
@@ -62,7 +70,7 @@ public sealed class RelayListenerMiddleware(ConnectionLimiter limiter, TcpKeepAl
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             // Gone, or too slow to leave: the connection is dropped either way.
         }
