@@ -6,11 +6,12 @@ namespace Zuul.LiveLog.Tests.Hosting;
 
 /// <summary>
 /// Every process's console lines start with a UTC timestamp when started the way <c>scripts/run-local.sh</c> starts
-/// them (the Release dlls, output redirected to a log file): silo, web frontend and executor.
+/// them (the Release dlls, output redirected to a log file): silo, web frontend and executor. The web frontend's had none
+/// (its builder names no console formatter; see <c>ConsoleLogDefaults</c>), which the options alone did not show.
 /// </summary>
 public sealed partial class ConsoleTimestampProcessTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task EveryComponentStampsItsConsoleLines()

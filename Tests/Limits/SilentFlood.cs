@@ -7,7 +7,7 @@ namespace Zuul.LiveLog.Tests.Limits;
 
 /// <summary>
 /// Many TCP connections that never send a byte, each reading whatever the server says until it closes; records when
-/// each was connected and when it was closed, and what it was told.
+/// each began connecting and when it was closed, and what it was told.
 /// </summary>
 internal sealed class SilentFlood : IDisposable
 {
@@ -26,8 +26,11 @@ internal sealed class SilentFlood : IDisposable
             try
             {
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                // Taken before connecting: the server's clock for this connection cannot start earlier, while the
+                // continuation after ConnectAsync may run late on a busy thread pool.
+                var connecting = Stopwatch.GetTimestamp();
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-                var silent = new Silent(socket, Stopwatch.GetTimestamp());
+                var silent = new Silent(socket, connecting);
                 silent.Start();
                 return silent;
             }
