@@ -142,7 +142,8 @@ internal sealed partial class Topology : IAsyncDisposable
         // Executors are clients of their own zone's silo, as with ZooKeeper's zone-preferring gateway list.
         ExecutorB = StartExecutor("executor-b", "zoneB", JobRootB, EB, OrleansGatewayB);
         ExecutorC = StartExecutor("executor-c", "zoneC", JobRootC, EC, OrleansGatewayC);
-        WebProcess = Start("web", "dotnet", [Dll("WebFrontend", "Orleans.Zuul.WebFrontend.dll"), .. ClientArgs(), "--Zone", "zoneA", "--urls", $"http://127.0.0.1:{Web}"]);
+        WebProcess = Start("web", "dotnet", [Dll("WebFrontend", "Orleans.Zuul.WebFrontend.dll"), .. ClientArgs(), "--Zone", "zoneA", "--urls", $"http://127.0.0.1:{Web}",
+            "--WebFrontend:MaxConsoleStreams", "1000000", "--WebFrontend:MaxConsoleStreamsPerClient", "0"]);
         StartReferences(say);
 
         await Task.WhenAll(
@@ -182,6 +183,8 @@ internal sealed partial class Topology : IAsyncDisposable
             "--Orleans:SiloPort", siloPort.ToString(Inv), "--Orleans:GatewayPort", orleansGateway.ToString(Inv),
             "--FingerGateway:ListenAddress", "127.0.0.1", "--FingerGateway:Port", fingerPort.ToString(Inv),
             "--FingerGateway:Hostname", hostname,
+            // Every benchmark client comes from 127.0.0.1, and the idle-stream run holds 10,000: no limit in the way.
+            "--FingerGateway:MaxConnections", "1000000", "--FingerGateway:MaxConnectionsPerClient", "0",
         };
         if (!primary)
         {
@@ -198,6 +201,7 @@ internal sealed partial class Topology : IAsyncDisposable
             Dll("Executor", "Orleans.Zuul.Executor.dll"), "--Cluster:Id", ClusterId, "--Orleans:GatewayPort", orleansGateway.ToString(Inv), "--Zone", zone,
             "--Executor:JobRoot", jobRoot, "--Executor:LogStreamPort", port.ToString(Inv),
             "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1",
+            "--Executor:MaxConnections", "1000000",
         ]);
 
     private void StartReferences(Action<string> say)

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.Hosting.Telemetry;
 
 namespace Zuul.LiveLog.Executor;
@@ -35,6 +36,7 @@ public static partial class ExecutorApp
         var errors = ExecutorOptionsValidator.Collect(settings).ToList();
         var health = HealthListener.Read(builder.Configuration, errors);
         var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
+        var keepAlive = TcpKeepAliveSettings.Read(builder.Configuration, errors);
         if (errors.Count == 0 && ExecutorOptionsValidator.TryParseListenAddress(settings.ListenAddress, out var listen))
         {
             // Checked before anything registers builds: a build must never be announced at a port another process holds.
@@ -60,6 +62,8 @@ public static partial class ExecutorApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<LogWatchRegistry>();
         services.AddSingleton<ConnectionLedger>();
+        services.AddSingleton(sp => new ConnectionLimiter("log streamer", sp.GetRequiredService<IOptions<ExecutorOptions>>().Value.Limits,
+            sp.GetRequiredService<ZuulMetrics>(), new RefusalLog(sp.GetRequiredService<ILogger<ConnectionLimiter>>(), TimeProvider.System, RefusalLog.DefaultInterval)));
         services.AddSingleton<LogStreamEndpoint>();
         services.AddSingleton<BuildReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<BuildReporter>());
@@ -91,9 +95,11 @@ public static partial class ExecutorApp
                 kestrel.ApplicationServices.GetRequiredService<ConnectionLedger>(),
                 kestrel.ApplicationServices.GetRequiredService<ZuulMetrics>(),
                 kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<LogStreamConnectionHandler>());
+            var limits = new RelayListenerMiddleware(kestrel.ApplicationServices.GetRequiredService<ConnectionLimiter>(), keepAlive, replyInPlaintext: true);
             kestrel.Listen(address, o.LogStreamPort, listen =>
             {
                 listen.Use(next => connection => access.OnConnectionAsync(connection, next));
+                listen.Use(next => connection => limits.OnConnectionAsync(connection, next));
                 listen.UseConnectionHandler<LogStreamConnectionHandler>();
             });
             if (health is not null)

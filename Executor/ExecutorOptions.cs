@@ -35,6 +35,18 @@ public sealed class ExecutorOptions
     /// <summary>How long a client may take to send its request line (<c>Executor:RequestTimeout</c>, default 10 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Connections the log streamer holds at most (<c>Executor:MaxConnections</c>); more are refused with an error line.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Connections one client address holds at most (<c>Executor:MaxConnectionsPerClient</c>; default 0 = no limit): an
+    /// executor's clients are normally its zone's gateways, each carrying every user's stream from one address.
+    /// </summary>
+    public int MaxConnectionsPerClient { get; set; }
+
+    /// <summary>The two connection limits as one value.</summary>
+    public Zuul.LiveLog.Hosting.Connections.ConnectionLimits Limits => new(MaxConnections, MaxConnectionsPerClient);
+
     /// <summary>Safety re-check of a followed log against missed file notifications
     /// (<c>Executor:FollowRecheckInterval</c>, default 1 s). Latency comes from notifications, not from this.</summary>
     public TimeSpan FollowRecheckInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -52,6 +52,8 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
             errors.Add($"Executor:RequestTimeout must be more than 0 and at most 5 minutes (got {o.RequestTimeout}).");
         }
 
+        errors.AddRange(o.Limits.Validate(ExecutorOptions.SectionName, nameof(o.MaxConnections), nameof(o.MaxConnectionsPerClient)));
+
         if (o.FollowRecheckInterval < TimeSpan.FromMilliseconds(10) || o.FollowRecheckInterval > TimeSpan.FromMinutes(1))
         {
             errors.Add($"Executor:FollowRecheckInterval must be 10 ms..1 minute (got {o.FollowRecheckInterval}).");

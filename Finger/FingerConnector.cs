@@ -22,6 +22,7 @@ public sealed class FingerConnector(FingerConnectorOptions options)
         Stream? stream = null;
         try
         {
+            TcpKeepAlive.Apply(socket, options.KeepAlive);
             if (_localAddress is not null)
             {
                 socket.Bind(new IPEndPoint(_localAddress, 0));

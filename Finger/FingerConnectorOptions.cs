@@ -21,4 +21,7 @@ public sealed class FingerConnectorOptions
     /// certificate checks. For zones whose gateway names the local DNS does not know.
     /// </summary>
     public Dictionary<string, string> Hosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>TCP keepalive of every outgoing connection (the process's <c>TcpKeepAlive</c> section), so a next hop that vanished silently ends the relay.</summary>
+    public TcpKeepAliveOptions KeepAlive { get; set; } = new();
 }

@@ -12,4 +12,10 @@ public static class FingerErrors
     public const string LineTooLong = "Request line too long\n";
 
     public const string RequestTimeout = "Timed out waiting for the request line\n";
+
+    /// <summary>The listener holds its maximum of connections (ours; Zuul has no limit).</summary>
+    public const string TooManyConnections = "Too many connections, try again later\n";
+
+    /// <summary>The client's address holds its maximum of connections (ours).</summary>
+    public const string TooManyConnectionsFromClient = "Too many connections from your address, try again later\n";
 }

@@ -13,13 +13,18 @@ public static class ConsoleLogDefaults
     public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
 
     public static IServiceCollection AddConsoleLogDefaults(this IServiceCollection services) =>
-        // Post-configured, so a configured format (even an empty one) wins.
-        services.PostConfigure<SimpleConsoleFormatterOptions>(o =>
-        {
-            if (o.TimestampFormat is null)
+        services
+            // Post-configured, so a configured format (even an empty one) wins.
+            .PostConfigure<SimpleConsoleFormatterOptions>(o =>
             {
-                o.TimestampFormat = TimestampFormat;
-                o.UseUtcTimestamp = true;
-            }
-        });
+                if (o.TimestampFormat is null)
+                {
+                    o.TimestampFormat = TimestampFormat;
+                    o.UseUtcTimestamp = true;
+                }
+            })
+            // WebApplication.CreateBuilder (the web frontend's) adds the console logger without a formatter name, and the
+            // console provider then replaces the simple formatter's options with ConsoleLoggerOptions' obsolete copies
+            // (no timestamp). Naming the formatter makes it use the options above, as the slim builder's does.
+            .PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName ??= ConsoleFormatterNames.Simple);
 }

@@ -1,4 +1,5 @@
 using Zuul.LiveLog.Finger.Tls;
+using Zuul.LiveLog.Hosting.Connections;
 
 namespace Zuul.LiveLog.Silo;
 
@@ -24,6 +25,18 @@ public sealed class FingerGatewayOptions
 
     /// <summary>Time a client has to send its request line (Zuul: 10 s).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Connections the gateway holds at most (<c>FingerGateway:MaxConnections</c>); more are refused with an error line.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Connections one client address holds at most (<c>FingerGateway:MaxConnectionsPerClient</c>; 0 = no limit). Other
+    /// zones' gateways and web frontends carry all their users' streams from one address: raise it for them.
+    /// </summary>
+    public int MaxConnectionsPerClient { get; set; } = 1_000;
+
+    /// <summary>The two connection limits as one value.</summary>
+    public ConnectionLimits Limits => new(MaxConnections, MaxConnectionsPerClient);
 
     /// <summary>Time to open a connection to the next hop.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Hosting.Connections;
 
 namespace Zuul.LiveLog.Silo;
 
@@ -45,6 +46,7 @@ public static class FingerGatewayValidation
             errors.Add("FingerGateway:RequestTimeout must be positive.");
         }
 
+        errors.AddRange(options.Limits.Validate(FingerGatewayOptions.Section, nameof(options.MaxConnections), nameof(options.MaxConnectionsPerClient)));
         errors.AddRange(FingerConnectorValidation.Validate(FingerGatewayOptions.Section, options.ConnectTimeout, options.LocalAddress, options.Tls));
         return errors;
     }

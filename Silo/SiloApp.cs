@@ -9,6 +9,7 @@ using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Finger.Tls;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.Hosting.OrleansTls;
 using Zuul.LiveLog.Hosting.Telemetry;
 using Zuul.LiveLog.ZooKeeper.Orleans;
@@ -51,6 +52,7 @@ public static class SiloApp
 
         var executorNetworks = ExecutorNetworkSettings.Read(builder.Configuration, errors);
         var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
+        var keepAlive = TcpKeepAliveSettings.Read(builder.Configuration, errors);
         if (errors.Count == 0)
         {
             errors.AddRange(SiloPortCheck.PortsInUse(cluster, gateway, health));
@@ -72,7 +74,10 @@ public static class SiloApp
             Tls = gateway.Tls,
             Hosts = gateway.Hosts,
             LocalAddress = gateway.LocalAddress,
+            KeepAlive = keepAlive,
         }));
+        builder.Services.AddSingleton(sp => new ConnectionLimiter("finger gateway", gateway.Limits, sp.GetRequiredService<ZuulMetrics>(),
+            new RefusalLog(sp.GetRequiredService<ILogger<ConnectionLimiter>>(), TimeProvider.System, RefusalLog.DefaultInterval)));
         builder.Services.AddSingleton<BuildStreamOpener>();
 
         builder.UseOrleans(silo =>
@@ -115,6 +120,9 @@ public static class SiloApp
                 kestrel.Listen(IPAddress.Parse(gateway.ListenAddress), gateway.Port, listen =>
                 {
                     listen.Protocols = HttpProtocols.None;
+                    // Limits and keepalive come first: a refused connection costs no TLS handshake.
+                    var limits = new RelayListenerMiddleware(kestrel.ApplicationServices.GetRequiredService<ConnectionLimiter>(), keepAlive, replyInPlaintext: !gateway.Tls.ListenerTls);
+                    listen.Use(next => context => limits.OnConnectionAsync(context, next));
                     if (gateway.Tls.ListenerTls)
                     {
                         var tls = new TlsServerMiddleware(gateway.Tls, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<FingerGatewayConnectionHandler>());

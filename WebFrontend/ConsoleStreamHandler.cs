@@ -6,6 +6,7 @@ using System.Text.Unicode;
 using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.Hosting.Telemetry;
 
 namespace Zuul.LiveLog.WebFrontend;
@@ -15,17 +16,20 @@ namespace Zuul.LiveLog.WebFrontend;
 /// messages (never splitting a UTF-8 character) until the build ends, then a normal close.
 /// </summary>
 public sealed partial class ConsoleStreamHandler(
-    BuildStreamOpener opener, IHostApplicationLifetime lifetime, ZuulMetrics metrics, ILogger<ConsoleStreamHandler> logger)
+    BuildStreamOpener opener, IHostApplicationLifetime lifetime, ZuulMetrics metrics, ILogger<ConsoleStreamHandler> logger,
+    ConsoleStreamOptions options, ConnectionLimiter limiter)
 {
     public const int CloseBadRequest = 4000;
     public const int CloseStreamFailure = 4011;
+
+    /// <summary>Too many console streams, in all or from the client's address (RFC 6455's "try again later").</summary>
+    public const int CloseTryAgainLater = 1013;
 
     /// <summary>An internal error (PROTOCOL.md section 6): the cluster could not be asked, or the handler failed.</summary>
     public const int CloseInternalError = (int)WebSocketCloseStatus.InternalServerError;
 
     private const int ChunkSize = 64 * 1024;
     private const int MaxRequestBytes = 4096;
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     public async Task HandleAsync(HttpContext context, string tenant)
     {
@@ -36,7 +40,19 @@ public sealed partial class ConsoleStreamHandler(
             return;
         }
 
+        using var lease = limiter.TryAcquire(context.Connection.RemoteIpAddress, out var refusedBy);
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        if (lease is null)
+        {
+            // Accepted only to say why: a browser cannot read the status of a refused upgrade.
+            var pending = socket.ReceiveAsync(new ArraySegment<byte>(new byte[256]), context.RequestAborted);
+            await CloseAsync(socket, CloseTryAgainLater, refusedBy == ConnectionLimit.Listener
+                ? "Too many console streams, try again later."
+                : "Too many console streams from your address, try again later.");
+            await WaitForCloseReplyAsync(pending);
+            return;
+        }
+
         try
         {
             await StreamAsync(socket, tenant, context.RequestAborted);
@@ -51,11 +67,24 @@ public sealed partial class ConsoleStreamHandler(
 
     private async Task StreamAsync(WebSocket socket, string tenant, CancellationToken aborted)
     {
-        var first = await ReceiveRequestAsync(socket, aborted);
+        // The request is awaited, not cancelled, at the timeout: cancelling a pending websocket receive aborts the
+        // socket (a TCP reset at the client) before the 4000 close could be sent.
+        var receive = ReceiveRequestAsync(socket, aborted);
+        await Task.WhenAny(receive, Task.Delay(options.ConsoleStreamRequestTimeout, aborted));
+        var first = receive.IsCompletedSuccessfully ? receive.Result : null;
         if (first is null)
         {
+            if (aborted.IsCancellationRequested)
+            {
+                return;
+            }
+
             metrics.Rejected(StreamRejection.RequestTimeout);
-            await CloseAsync(socket, CloseBadRequest, "No request received in time, or it was too long.");
+            await CloseAsync(socket, CloseBadRequest, receive.IsCompleted
+                ? "The request was too long, or the client closed before sending it."
+                : "No request received in time.");
+            // The pending receive reads the client's close reply.
+            await WaitForCloseReplyAsync(receive);
             return;
         }
 
@@ -218,15 +247,13 @@ public sealed partial class ConsoleStreamHandler(
 
     private static async Task<byte[]?> ReceiveRequestAsync(WebSocket socket, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(RequestTimeout);
         var buffer = new byte[MaxRequestBytes];
         var length = 0;
         try
         {
             while (length < buffer.Length)
             {
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cts.Token);
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return null;
@@ -239,7 +266,7 @@ public sealed partial class ConsoleStreamHandler(
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
         }
 

@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using Orleans.Hosting;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.ZooKeeper.Orleans;
 using Zuul.LiveLog.Hosting.Telemetry;
 
@@ -28,10 +29,13 @@ public static class WebFrontendApp
         });
         var connector = new FingerConnectorOptions();
         builder.Configuration.GetSection("FingerClient").Bind(connector);
-        var telemetryErrors = new List<string>();
-        var telemetry = TelemetrySettings.Read(builder.Configuration, telemetryErrors);
+        var settingErrors = new List<string>();
+        var telemetry = TelemetrySettings.Read(builder.Configuration, settingErrors);
+        var keepAlive = TcpKeepAliveSettings.Read(builder.Configuration, settingErrors);
+        var consoleStreams = ConsoleStreamOptions.Read(builder.Configuration, settingErrors);
+        connector.KeepAlive = keepAlive;
         StartupValidation.ThrowIfInvalid("web", [
-            .. telemetryErrors,
+            .. settingErrors,
             .. FingerConnectorValidation.Validate("FingerClient", connector),
             .. builder.Configuration[ClusterBuildEventSubscription.CheckIntervalKey] is { Length: > 0 } check
                && (!TimeSpan.TryParse(check, System.Globalization.CultureInfo.InvariantCulture, out var interval) || interval <= TimeSpan.Zero)
@@ -39,6 +43,19 @@ public static class WebFrontendApp
         ]);
         builder.AddZuulTelemetry(ComponentIdentity.Web, telemetry);
         builder.Services.AddSingleton(new FingerConnector(connector));
+        builder.Services.AddSingleton(consoleStreams);
+        builder.Services.AddSingleton(sp => new ConnectionLimiter("console-stream websocket", consoleStreams.Limits, sp.GetRequiredService<ZuulMetrics>(),
+            new RefusalLog(sp.GetRequiredService<ILogger<ConnectionLimiter>>(), TimeProvider.System, RefusalLog.DefaultInterval)));
+        // Keepalive on every accepted connection: a browser that vanished without a reset ends its websocket's relay.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+        {
+            if (connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                TcpKeepAlive.Apply(socket, keepAlive);
+            }
+
+            return next(connection);
+        })));
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<ConsoleStreamHandler>();
         builder.Services.AddSingleton<BuildEventHub>();

@@ -32,4 +32,10 @@ public enum StreamRejection
 
     /// <summary>Executor: the client is not in <c>Executor:AllowedClients</c>.</summary>
     ClientNotAllowed,
+
+    /// <summary>The listener (finger gateway, log streamer, console-stream websockets) holds its maximum of connections.</summary>
+    TooManyConnections,
+
+    /// <summary>The client's address holds its maximum of connections on that listener.</summary>
+    TooManyConnectionsFromClient,
 }

@@ -17,6 +17,8 @@ public sealed class ConsoleLogDefaultsTests
         var options = app.Services.GetRequiredService<IOptionsMonitor<SimpleConsoleFormatterOptions>>().CurrentValue;
         Assert.Equal(ConsoleLogDefaults.TimestampFormat, options.TimestampFormat);
         Assert.True(options.UseUtcTimestamp);
+        // Without a formatter name the console provider ignores the options above (the web frontend's lines had no time).
+        Assert.Equal(ConsoleFormatterNames.Simple, app.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
     }
 
     [Fact]
