@@ -10,4 +10,8 @@ public interface IExecutorLeaseGrain : IGrainWithStringKey
     /// <summary>Takes or renews the lease; true when it was not held before (first renewal, or after it lapsed).</summary>
     [Alias("Renew")]
     Task<bool> RenewAsync(ExecutorLease lease);
+
+    /// <summary>The lease as last renewed, or null when none is held.</summary>
+    [Alias("Get")]
+    Task<ExecutorLease?> GetAsync();
 }

@@ -35,6 +35,8 @@ internal sealed partial class ExecutorLeaseGrain(TimeProvider time, ILogger<Exec
         return Task.FromResult(taken);
     }
 
+    public Task<ExecutorLease?> GetAsync() => Task.FromResult(_lease);
+
     private async Task CheckAsync(CancellationToken cancellationToken)
     {
         if (_lease is not { } lease || time.GetUtcNow() < _expires)

@@ -16,6 +16,9 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ZuulM
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
 
+    /// <summary>One attempt at most this long: a silo waiting for its ZooKeeper would otherwise hold it for Orleans' 30 s.</summary>
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
+
     public async Task ReportAsync(string uuid, BuildStart start, BuildFinish? finish, CancellationToken cancellationToken)
     {
         var what = finish is null ? "start" : "finish";
@@ -24,7 +27,7 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ZuulM
         {
             try
             {
-                await client.GetGrain<IBuildGrain>(uuid).ReportAsync(start, finish).WaitAsync(cancellationToken);
+                await client.GetGrain<IBuildGrain>(uuid).ReportAsync(start, finish).WaitAsync(AttemptTimeout, cancellationToken);
                 metrics.Registered(what);
                 if (attempt > 1)
                 {
