@@ -28,11 +28,13 @@ internal sealed class RecordingBuildRegistrar : IBuildRegistrar
         }
 
         await _open.WaitAsync(cancellationToken);
-        Calls.Enqueue((finish is null ? "start:" : "finish:") + uuid);
-        Started[uuid] = start;
+        // Finished before Started: a reader that sees a build started and not finished never sees a finished one.
         if (finish is not null)
         {
             Finished[uuid] = finish;
         }
+
+        Started[uuid] = start;
+        Calls.Enqueue((finish is null ? "start:" : "finish:") + uuid);
     }
 }

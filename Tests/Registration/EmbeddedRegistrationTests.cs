@@ -17,6 +17,7 @@ namespace Zuul.LiveLog.Tests.Registration;
 public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
     private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "registration-" + Guid.NewGuid().ToString("N"));
     private readonly ClusterHarness _cluster = new();
 
@@ -87,6 +88,8 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
             "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", "--Executor:JobRootScanInterval", "00:00:00.200",
             "--Executor:LeaseDuration", "00:00:03",
         ]);
+        // A process starts slowly on a loaded machine: builds are registered once its host has started.
+        await executor.WaitForLogAsync(StartTimeout, "Registering builds as");
         var builds = new List<TestBuild>();
         for (var i = 0; i < 3; i++)
         {
@@ -105,7 +108,7 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
         builds[0].Finish("FAILURE");
         executor.Restart();
         var back = Stopwatch.StartNew();
-        await Eventually.UntilAsync(async () => await StatesAsync(ids) is [BuildState.Finished, BuildState.Running, BuildState.Running], "running (and finished) again", Timeout);
+        await Eventually.UntilAsync(async () => await StatesAsync(ids) is [BuildState.Finished, BuildState.Running, BuildState.Running], "running (and finished) again", StartTimeout); // includes a process start
         output.WriteLine($"executor SIGKILL (embedded, lease {lease.TotalSeconds} s): lost {lostAfter.TotalSeconds:0.0} s after the kill; running/finished again {back.Elapsed.TotalSeconds:0.0} s after the restart; lost for good: 0");
         Assert.True(lostAfter < lease * 2 + TimeSpan.FromSeconds(5), $"lost only {lostAfter.TotalSeconds:0.0} s after the kill (lease {lease.TotalSeconds} s, checked every half lease)");
     }
