@@ -163,7 +163,18 @@ internal sealed partial class BuildGrain(
     /// <summary>Writes the record and watches it from the version written, so our own write does not count as a change.</summary>
     private async Task WriteAsync()
     {
-        await record.WriteStateAsync();
+        try
+        {
+            await record.WriteStateAsync();
+        }
+        catch
+        {
+            // The record in memory is now ahead of the store: the next call must read the store again, or a retried
+            // report would find "nothing changed" and never be written (a lost registration).
+            DeactivateOnIdle();
+            throw;
+        }
+
         if (_watch is not null)
         {
             _token = await _watch.WatchAsync(Uuid, record.Etag);

@@ -93,6 +93,16 @@ public sealed class ZooKeeperRegistrationFaultTests(ZooKeeperFixture fixture, IT
         var newBuild = await _cluster.StartBuildAsync(_jobRoot); // a build after everything settled, as a marker in time
         var states = await StatesAsync(expected.Keys);
         Assert.All(expected, e => Assert.Equal(e.Value, states[e.Key]));
+        // And stored: what a grain answers from memory must be what ZooKeeper holds.
+        await using (var store = await ZooKeeperFixture.ConnectAsync(_cluster.ZooKeeper!))
+        {
+            foreach (var (id, state) in expected)
+            {
+                var data = await store.GetDataAsync(ZooKeeperPaths.Grain(BuildRecords.GrainType, id));
+                Assert.Equal(state, ZooKeeperGrainStorage.Deserialize<BuildRecord>(data.Data)!.State);
+            }
+        }
+
         Assert.False(_cluster.Logs.Contains(" lost: the liveness lease"), "a build was marked lost:\n" + string.Join('\n', _cluster.Logs.Lines.Where(l => l.Contains("lost", StringComparison.Ordinal))));
         Assert.NotNull(newBuild);
         output.WriteLine($"ZooKeeper down {downFor.TotalSeconds:0.0} s (session timeout {SessionTimeout.TotalSeconds} s) while {during.Count} builds started and 3 finished; /healthz healthy {healthy.TotalSeconds:0.0} s after it was back, first grain call then {firstCall.TotalMilliseconds:0} ms; every build registered {landed.TotalSeconds:0.0} s after; lost: 0 of {expected.Count}");
