@@ -80,6 +80,7 @@ public static partial class ExecutorApp
             services.AddSingleton<IClientConnectionRetryFilter, ClusterConnectionRetryFilter>();
             services.AddSingleton<IClusterConnectionStatusObserver, ClusterReconnectObserver>();
             services.TryAddSingleton<IBuildRegistrar, OrleansBuildRegistrar>();
+            services.AddHostedService<ExecutorLiveness>();
         }
         else
         {

@@ -78,6 +78,19 @@ public sealed class ExecutorOptions
     /// e.g. the zone's own network, so only the zone's gateway reaches this executor). Empty = everyone.</summary>
     public List<string> AllowedClients { get; set; } = [];
 
+    /// <summary>
+    /// The liveness lease without ZooKeeper (<c>Executor:LeaseDuration</c>, default 30 s, renewed every third): when it is
+    /// not renewed for this long, the executor's running builds become lost. With ZooKeeper the lease is the session
+    /// (an ephemeral node) and this is not used.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Builds waiting to be registered at most (<c>Executor:RegistrationQueueLimit</c>, default 10000). The queue keeps the
+    /// latest state per build; beyond the limit a new build waits in the job root (logged) until there is room.
+    /// </summary>
+    public int RegistrationQueueLimit { get; set; } = 10_000;
+
     /// <summary>The default job root of demo mode when none is configured.</summary>
     public static string DefaultDemoJobRoot() =>
         Path.Combine(Path.GetTempPath(), "orleans-zuul", "jobs", $"demo-{Environment.ProcessId}");

@@ -64,6 +64,16 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
             errors.Add($"Executor:JobRootScanInterval must be 10 ms..10 minutes (got {o.JobRootScanInterval}).");
         }
 
+        if (o.LeaseDuration < TimeSpan.FromSeconds(1) || o.LeaseDuration > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Executor:LeaseDuration must be 1 s..1 hour (got {o.LeaseDuration}).");
+        }
+
+        if (o.RegistrationQueueLimit is < 1 or > 1_000_000)
+        {
+            errors.Add($"Executor:RegistrationQueueLimit must be 1..1000000 (got {o.RegistrationQueueLimit}).");
+        }
+
         if (o.Demo)
         {
             if (!(o.DemoLinesPerSecond > 0 && o.DemoLinesPerSecond <= 100_000))

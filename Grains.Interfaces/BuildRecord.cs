@@ -12,4 +12,7 @@ public sealed class BuildRecord
     [Id(5)] public DateTimeOffset StartedAt { get; set; }
     [Id(6)] public DateTimeOffset? FinishedAt { get; set; }
     [Id(7)] public string? Result { get; set; }
+
+    /// <summary>The executor holds a liveness lease, so the build becomes lost when it lapses (<see cref="BuildStart.Leased"/>).</summary>
+    [Id(8)] public bool Leased { get; set; }
 }

@@ -18,6 +18,7 @@ internal sealed partial class BuildGrain(
     internal static readonly TimeSpan RereadBackoff = TimeSpan.FromSeconds(1);
 
     private readonly IBuildRecordWatch? _watch = services.GetService<IBuildRecordWatch>();
+    private readonly IBuildLossObserver? _losses = services.GetService<IBuildLossObserver>();
     private readonly ExecutorNetworkPolicy _executorNetworks = services.GetService<ExecutorNetworkPolicy>() ?? ExecutorNetworkPolicy.AllowAny;
     private BuildRecordWatchToken? _token;
     private DateTimeOffset _nextReread;
@@ -32,7 +33,9 @@ internal sealed partial class BuildGrain(
         }
     }
 
-    public async Task StartAsync(BuildStart start)
+    public Task StartAsync(BuildStart start) => ReportAsync(start, null);
+
+    public async Task ReportAsync(BuildStart start, BuildFinish? finish)
     {
         ArgumentNullException.ThrowIfNull(start);
         if (await _executorNetworks.CheckAsync(start.Zone, start.ExecutorHostname) is { } refusal)
@@ -43,27 +46,31 @@ internal sealed partial class BuildGrain(
 
         await RefreshAsync();
         var r = record.State;
-        if (r.State == BuildState.Running && r.ExecutorHostname == start.ExecutorHostname && r.LogPort == start.LogPort && r.Zone == start.Zone)
+        var before = r.State;
+        if (!BuildTransitions.Apply(r, start, finish))
         {
+            // Nothing changed (a re-announce after a reconnect): no write, no event, but the build list is soft state
+            // that a lost silo emptied, so it hears about the build again.
+            await RefillAsync(start.Zone);
             return;
         }
 
-        r.State = BuildState.Running;
-        r.Zone = start.Zone;
-        r.ExecutorHostname = start.ExecutorHostname;
-        r.LogPort = start.LogPort;
-        r.JobName = start.JobName;
-        r.StartedAt = start.StartedAt;
-        r.FinishedAt = null;
-        r.Result = null;
         await WriteAsync();
-        LogInformationStarted(logger, Uuid, start.ExecutorHostname, start.LogPort, start.Zone ?? "(none)");
+        if (r.State == BuildState.Finished)
+        {
+            LogInformationFinished(logger, Uuid, r.Result ?? "(none)");
+        }
+        else
+        {
+            LogInformationStarted(logger, Uuid, start.ExecutorHostname, start.LogPort, start.Zone ?? "(none)", before);
+        }
+
         if (start.Zone is { } zone)
         {
             await GrainFactory.GetGrain<IZoneDirectoryGrain>(0).AddAsync(zone);
         }
 
-        await PublishAsync(BuildEventKind.Started);
+        await PublishAsync();
     }
 
     public async Task FinishAsync(BuildFinish finish)
@@ -82,7 +89,25 @@ internal sealed partial class BuildGrain(
         r.Result = finish.Result;
         await WriteAsync();
         LogInformationFinished(logger, Uuid, finish.Result ?? "(none)");
-        await PublishAsync(BuildEventKind.Finished);
+        await PublishAsync();
+    }
+
+    public async Task<bool> MarkLostAsync(string executorHostname, int logPort)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(executorHostname);
+        await RefreshAsync();
+        var r = record.State;
+        if (r.State != BuildState.Running || !r.Leased || r.ExecutorHostname != executorHostname || r.LogPort != logPort)
+        {
+            return false;
+        }
+
+        r.State = BuildState.Lost;
+        await WriteAsync();
+        LogWarningLost(logger, Uuid, executorHostname, logPort);
+        _losses?.Lost(r.Zone);
+        await PublishAsync();
+        return true;
     }
 
     public async Task<BuildInfo?> GetAsync()
@@ -138,7 +163,18 @@ internal sealed partial class BuildGrain(
     /// <summary>Writes the record and watches it from the version written, so our own write does not count as a change.</summary>
     private async Task WriteAsync()
     {
-        await record.WriteStateAsync();
+        try
+        {
+            await record.WriteStateAsync();
+        }
+        catch
+        {
+            // The record in memory is now ahead of the store: the next call must read the store again, or a retried
+            // report would find "nothing changed" and never be written (a lost registration).
+            DeactivateOnIdle();
+            throw;
+        }
+
         if (_watch is not null)
         {
             _token = await _watch.WatchAsync(Uuid, record.Etag);
@@ -148,9 +184,9 @@ internal sealed partial class BuildGrain(
     private BuildInfo? ToInfo() => BuildRecords.ToInfo(Uuid, record.State);
 
     /// <summary>Updates the build list first, then tells the event stream, so a listener that reloads sees the change.</summary>
-    private async Task PublishAsync(BuildEventKind kind)
+    private async Task PublishAsync()
     {
-        if (ToInfo() is not { } info)
+        if (ToInfo() is not { } info || BuildEvent.For(info) is not { } change)
         {
             return;
         }
@@ -160,17 +196,35 @@ internal sealed partial class BuildGrain(
         {
             var stream = this.GetStreamProvider(BuildEvents.StreamProvider)
                 .GetStream<BuildEvent>(StreamId.Create(BuildEvents.Namespace, BuildEvents.Key));
-            await stream.OnNextAsync(new BuildEvent(kind, info));
+            await stream.OnNextAsync(change);
         }
         catch (Exception ex)
         {
             // The event is a notification; the build's record is already written and listed.
-            LogWarningEventNotPublished(logger, Uuid, kind, ex);
+            LogWarningEventNotPublished(logger, Uuid, change.Kind, ex);
         }
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Build {Uuid} started on {Hostname}:{Port} (zone {Zone})")]
-    private static partial void LogInformationStarted(ILogger logger, string uuid, string hostname, int port, string zone);
+    /// <summary>Puts the unchanged build back into the soft-state lists (no event: nothing happened to it).</summary>
+    private async Task RefillAsync(string? zone)
+    {
+        if (ToInfo() is not { } info)
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IBuildDirectoryGrain>(0).UpdateAsync(info);
+        if (zone is not null)
+        {
+            await GrainFactory.GetGrain<IZoneDirectoryGrain>(0).AddAsync(zone);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Build {Uuid} running on {Hostname}:{Port} (zone {Zone}; was {Before})")]
+    private static partial void LogInformationStarted(ILogger logger, string uuid, string hostname, int port, string zone, BuildState before);
+
+    [LoggerMessage(7, LogLevel.Warning, "Build {Uuid} lost: the liveness lease of its executor {Hostname}:{Port} lapsed")]
+    private static partial void LogWarningLost(ILogger logger, string uuid, string hostname, int port);
 
     [LoggerMessage(2, LogLevel.Information, "Build {Uuid} finished (result {Result})")]
     private static partial void LogInformationFinished(ILogger logger, string uuid, string result);

@@ -42,6 +42,7 @@ public static class ClusterClientHosting
             }
 
             client.UseZuulTls(tls);
+            client.Services.AddZuulExceptionSerialization();
 
             if (TelemetrySettings.TracingConfigured(builder.Configuration))
             {

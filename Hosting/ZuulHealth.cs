@@ -25,7 +25,9 @@ public static class ZuulHealth
     /// <summary>
     /// Maps <c>GET /healthz</c>: 200 when ZooKeeper (if configured) is connected and the cluster answers, else 503.
     /// <c>zookeeper</c> is <c>connected</c>, <c>suspended</c>, <c>expired</c>, ..., or <c>not-configured</c>;
-    /// <c>cluster</c> is <c>ok</c>, <c>no-active-silo</c>, <c>unreachable: ...</c>, or <c>not-configured</c> (an executor without a cluster).
+    /// <c>cluster</c> is <c>ok</c>, <c>no-active-silo</c>, <c>unreachable: ...</c>, <c>grain-calls-failing: ...</c> (a silo
+    /// whose <see cref="IHealthProbe"/>, a grain call reading grain storage, failed or took longer than 3 s), or
+    /// <c>not-configured</c> (an executor without a cluster).
     /// </summary>
     public static IEndpointConventionBuilder MapZuulHealth(this IEndpointRouteBuilder endpoints, string pattern = "/healthz")
     {
@@ -43,7 +45,7 @@ public static class ZuulHealth
         var zk = services.GetService<ZooKeeperConnection>();
         var zkState = zk is null ? "not-configured" : zk.State?.ToString().ToLowerInvariant() ?? "connecting";
         var zkOk = zk is null || zk.IsConnected;
-        string cluster;
+        string cluster = "unreachable";
         var silos = 0;
         if (services.GetService<IGrainFactory>() is not { } grains)
         {
@@ -57,10 +59,16 @@ public static class ZuulHealth
                 var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ClusterProbeTimeout, cancellationToken);
                 silos = hosts.Count;
                 cluster = silos > 0 ? "ok" : "no-active-silo";
+                if (silos > 0 && services.GetService<IHealthProbe>() is { } probe)
+                {
+                    cluster = "grain-calls-failing";
+                    await probe.ProbeAsync().WaitAsync(ClusterProbeTimeout, cancellationToken);
+                    cluster = "ok";
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                cluster = "unreachable: " + ex.GetType().Name;
+                cluster = (cluster == "grain-calls-failing" ? "grain-calls-failing: " : "unreachable: ") + ex.GetType().Name;
             }
         }
 

@@ -36,7 +36,8 @@ public sealed class BuildRetentionOptions
 }
 
 /// <summary>
-/// Deletes finished builds older than <see cref="BuildRetentionOptions.Retention"/> from <c>/grains/build</c>. Each
+/// Deletes finished builds older than <see cref="BuildRetentionOptions.Retention"/> from <c>/grains/build</c> (and lost
+/// builds that started longer ago than that). Each
 /// delete is version-checked, so a build written meanwhile is kept; several silos sweeping at once is harmless.
 /// </summary>
 public sealed partial class BuildRetentionSweeper(
@@ -91,7 +92,9 @@ public sealed partial class BuildRetentionSweeper(
             {
                 var data = await client.GetDataAsync(path, cancellationToken: cancellationToken);
                 var record = JsonSerializer.Deserialize<BuildRecord>(data.Data, Json);
-                if (record is { State: BuildState.Finished, FinishedAt: { } finished } && finished < cutoff)
+                // A lost build whose executor never came back goes the same time after it started.
+                if ((record is { State: BuildState.Finished, FinishedAt: { } finished } && finished < cutoff) ||
+                    (record is { State: BuildState.Lost } && record.StartedAt < cutoff))
                 {
                     await client.DeleteAsync(path, data.Stat.Version, cancellationToken);
                     deleted++;

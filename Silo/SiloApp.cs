@@ -28,6 +28,7 @@ public static class SiloApp
         var gateway = new FingerGatewayOptions();
         builder.Configuration.GetSection(FingerGatewayOptions.Section).Bind(gateway);
         var retention = new BuildRetentionOptions();
+        var liveness = new ExecutorLivenessOptions();
         var orleansTls = OrleansTlsSettings.FromConfiguration(builder.Configuration);
         var errors = cluster.Validate().Concat(FingerGatewayValidation.Validate(gateway)).Concat(ZooKeeperSettings.Validate(builder.Configuration)).Concat(orleansTls.Validate()).ToList();
         var health = HealthListener.Read(builder.Configuration, errors);
@@ -38,6 +39,8 @@ public static class SiloApp
             {
                 builder.Configuration.GetSection(BuildRetentionOptions.Section).Bind(retention);
                 errors.AddRange(BuildRetentionOptions.Validate(retention));
+                builder.Configuration.GetSection(ExecutorLivenessOptions.Section).Bind(liveness);
+                errors.AddRange(ExecutorLivenessOptions.Validate(liveness));
             }
             catch (InvalidOperationException ex)
             {
@@ -79,6 +82,8 @@ public static class SiloApp
         builder.Services.AddSingleton(sp => new ConnectionLimiter("finger gateway", gateway.Limits, sp.GetRequiredService<ZuulMetrics>(),
             new RefusalLog(sp.GetRequiredService<ILogger<ConnectionLimiter>>(), TimeProvider.System, RefusalLog.DefaultInterval)));
         builder.Services.AddSingleton<BuildStreamOpener>();
+        builder.Services.AddSingleton<IHealthProbe, GrainHealthProbe>();
+        builder.Services.AddSingleton<IBuildLossObserver, MetricsBuildLossObserver>();
 
         builder.UseOrleans(silo =>
         {
@@ -91,6 +96,9 @@ public static class SiloApp
             silo.Configure<SiloOptions>(o => o.SiloName = $"{cluster.Zone ?? "unzoned"}-{Environment.MachineName}-{cluster.SiloPort}");
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Orleans:Membership"));
             silo.UseZuulTls(orleansTls);
+            // Grain failures leave as exceptions every caller can read and classify (transient or not).
+            silo.AddIncomingGrainCallFilter<GrainErrorBoundary>();
+            silo.Services.AddZuulExceptionSerialization();
             if (cluster.ZooKeeperConnectionString is null)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, cluster.PrimarySiloEndpoint, cluster.ServiceId, cluster.ClusterId);
@@ -165,6 +173,9 @@ public static class SiloApp
             builder.Services.AddSingleton<IBuildRecordWatch, ZooKeeperBuildRecordWatch>();
             builder.Services.AddOptions<BuildRetentionOptions>().BindConfiguration(BuildRetentionOptions.Section);
             builder.Services.AddHostedService<BuildRetentionSweeper>();
+            // Executors' liveness leases are ephemeral nodes: their running builds become lost when one goes.
+            builder.Services.AddOptions<ExecutorLivenessOptions>().BindConfiguration(ExecutorLivenessOptions.Section);
+            builder.Services.AddHostedService<ExecutorLivenessMonitor>();
         }
 
         var app = builder.Build();

@@ -12,7 +12,7 @@ public static class BuildsApi
         {
             if (!TryParseState(state, out var wanted))
             {
-                return ApiResults.BadRequest($"state '{ApiResults.Quote(state!)}' is not one of: running, finished.");
+                return ApiResults.BadRequest($"state '{ApiResults.Quote(state!)}' is not one of: running, finished, lost.");
             }
 
             IReadOnlyList<BuildInfo> builds;
@@ -45,7 +45,7 @@ public static class BuildsApi
         return app;
     }
 
-    /// <summary>The optional <c>state</c> filter: absent, <c>running</c> or <c>finished</c>.</summary>
+    /// <summary>The optional <c>state</c> filter: absent, <c>running</c>, <c>finished</c> or <c>lost</c>.</summary>
     private static bool TryParseState(string? text, out BuildState? state)
     {
         state = text switch
@@ -53,6 +53,7 @@ public static class BuildsApi
             null or "" => null,
             "running" => BuildState.Running,
             "finished" => BuildState.Finished,
+            "lost" => BuildState.Lost,
             _ => BuildState.Unknown,
         };
         return state != BuildState.Unknown;

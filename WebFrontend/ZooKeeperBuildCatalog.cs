@@ -158,18 +158,15 @@ public sealed partial class ZooKeeperBuildCatalog : BackgroundService, IBuildLis
         }
 
         _records[uuid] = info;
-        if (info == before)
+        if (info == before || (info.State == before?.State && info.State != BuildState.Running))
         {
+            // Unchanged, or a finished (lost) build that changed in a detail: no event.
             return;
         }
 
-        if (info.State == BuildState.Running)
+        if (BuildEvent.For(info) is { } change)
         {
-            events.Add(new BuildEvent(BuildEventKind.Started, info));
-        }
-        else if (info.State == BuildState.Finished && before?.State != BuildState.Finished)
-        {
-            events.Add(new BuildEvent(BuildEventKind.Finished, info));
+            events.Add(change);
         }
     }
 

@@ -7,6 +7,9 @@ public static class ZooKeeperPaths
     public const string Grains = "/grains";
     public const string FingerGateways = "/components/fingergw";
 
+    /// <summary>Executors' liveness leases: one ephemeral sequential node per running executor process.</summary>
+    public const string Executors = "/components/executor";
+
     /// <summary>The cluster node: its version is the membership table version.</summary>
     public static string Cluster(string clusterId) => $"{Clusters}/{Segment(clusterId)}";
 

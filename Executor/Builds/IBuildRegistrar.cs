@@ -2,12 +2,12 @@ using Zuul.LiveLog.Grains;
 
 namespace Zuul.LiveLog.Executor;
 
-/// <summary>Tells the cluster about the builds this executor runs. Calls for one build come in order (start, then finish).</summary>
+/// <summary>Tells the cluster about the builds this executor runs, one report of a build's latest state at a time.</summary>
 public interface IBuildRegistrar
 {
-    /// <summary>The build <paramref name="uuid"/> (32 lowercase hex) has started on this executor.</summary>
-    Task StartedAsync(string uuid, BuildStart start, CancellationToken cancellationToken);
-
-    /// <summary>The build <paramref name="uuid"/> has finished.</summary>
-    Task FinishedAsync(string uuid, BuildFinish finish, CancellationToken cancellationToken);
+    /// <summary>
+    /// The build <paramref name="uuid"/> (32 lowercase hex) runs on this executor (<paramref name="finish"/> null) or has
+    /// finished. Returns once the cluster has it or refused it for good; throws for a permanent failure.
+    /// </summary>
+    Task ReportAsync(string uuid, BuildStart start, BuildFinish? finish, CancellationToken cancellationToken);
 }

@@ -3,11 +3,14 @@ namespace Zuul.LiveLog.Executor;
 /// <summary>Reporting every build in the job root again, after the cluster may have forgotten them.</summary>
 public sealed partial class JobRootWatcher
 {
+    /// <summary>Builds still to report again; a full registration queue leaves the rest for the next scan.</summary>
+    private readonly HashSet<string> _reannounceLeft = new(StringComparer.Ordinal);
     private int _reannounce;
 
     /// <summary>
-    /// Reports every build in the job root again (start, and finish when finished), e.g. after the cluster connection
-    /// was lost and recovered and the cluster may have forgotten them. Starting a build is idempotent in its grain.
+    /// Reports every build in the job root again with its latest state (running, or finished), e.g. after the cluster
+    /// connection or the liveness lease was lost and recovered and the cluster may have forgotten them. Idempotent in the
+    /// build's grain: an unchanged build changes nothing and announces nothing.
     /// </summary>
     public void RequestReannounce()
     {
@@ -15,24 +18,23 @@ public sealed partial class JobRootWatcher
         Signal();
     }
 
-    private void Reannounce()
-    {
-        LogInformationReannouncing(_logger, _known.Count);
-        foreach (var (id, build) in _known)
-        {
-            _reporter.Started(id, build.JobName, build.StartedAt);
-            if (build.FinishedAt is { } finishedAt)
-            {
-                _reporter.Finished(id, build.Result, finishedAt);
-            }
-        }
-    }
-
     private void ReannounceIfRequested()
     {
         if (Interlocked.Exchange(ref _reannounce, 0) == 1)
         {
-            Reannounce();
+            LogInformationReannouncing(_logger, _known.Count);
+            _reannounceLeft.UnionWith(_known.Keys);
+        }
+
+        foreach (var id in _reannounceLeft.ToList())
+        {
+            var build = _known[id];
+            if (!_reporter.TryReport(id, build.JobName, build.StartedAt, build.Result, build.FinishedAt))
+            {
+                return;
+            }
+
+            _reannounceLeft.Remove(id);
         }
     }
 }

@@ -28,9 +28,12 @@ public sealed partial class JobRootWatcher
             {
                 var job = JobDirectory.For(root, id);
                 var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), _time.GetUtcNow());
-                _known[id] = build;
-                LogInformationBuildStarted(_logger, id, build.JobName);
-                _reporter.Started(id, build.JobName, build.StartedAt);
+                // Known only once the reporter took it: a full queue leaves it to be found again by a later scan.
+                if (_reporter.TryReport(id, build.JobName, build.StartedAt))
+                {
+                    _known[id] = build;
+                    LogInformationBuildStarted(_logger, id, build.JobName);
+                }
             }
         }
 
@@ -38,13 +41,19 @@ public sealed partial class JobRootWatcher
         {
             if (!present.Contains(id))
             {
-                _known.Remove(id);
-                _markerWatches.Release(id);
                 if (build.FinishedAt is null)
                 {
+                    if (!_reporter.TryReport(id, build.JobName, build.StartedAt, null, _time.GetUtcNow()))
+                    {
+                        continue; // reported by a later scan
+                    }
+
                     LogInformationBuildFinished(_logger, id, null, "job directory removed");
-                    _reporter.Finished(id, null, _time.GetUtcNow());
                 }
+
+                _known.Remove(id);
+                _reannounceLeft.Remove(id);
+                _markerWatches.Release(id);
             }
             else if (build.FinishedAt is null)
             {
@@ -59,11 +68,16 @@ public sealed partial class JobRootWatcher
                         continue;
                     }
 
+                    var finishedAt = _time.GetUtcNow();
+                    if (!_reporter.TryReport(id, build.JobName, build.StartedAt, result, finishedAt))
+                    {
+                        continue; // reported by a later scan
+                    }
+
                     _markerWatches.Release(id);
                     build.Result = result;
-                    build.FinishedAt = _time.GetUtcNow();
+                    build.FinishedAt = finishedAt;
                     LogInformationBuildFinished(_logger, id, build.Result, "marker written");
-                    _reporter.Finished(id, build.Result, build.FinishedAt.Value);
                 }
                 else
                 {

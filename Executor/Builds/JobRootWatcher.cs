@@ -34,10 +34,13 @@ public sealed partial class JobRootWatcher : BackgroundService
     private readonly ILogger<JobRootWatcher> _logger;
     private readonly MarkerWatches _markerWatches;
     private TaskCompletionSource _changed = NewSignal();
-    private int _running;
+    private IReadOnlyList<string> _runningIds = [];
 
     /// <summary>Builds started and not finished, as of the last scan (<c>zuul.builds.running</c>).</summary>
-    public int RunningBuilds => Volatile.Read(ref _running);
+    public int RunningBuilds => Volatile.Read(ref _runningIds).Count;
+
+    /// <summary>The ids of <see cref="RunningBuilds"/> (the liveness lease names them without ZooKeeper).</summary>
+    public IReadOnlyList<string> RunningBuildIds => Volatile.Read(ref _runningIds);
 
     public JobRootWatcher(BuildReporter reporter, LogWatchRegistry watches, IOptions<ExecutorOptions> options, TimeProvider time, ZuulMetrics metrics, ILogger<JobRootWatcher> logger)
     {
@@ -47,6 +50,8 @@ public sealed partial class JobRootWatcher : BackgroundService
         _time = time;
         _logger = logger;
         _markerWatches = new MarkerWatches(watches, MaxWatchedBuilds, Signal);
+        // Builds a full registration queue refused are still in the job root: scan again once it has room.
+        reporter.RoomAvailable += Signal;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -74,7 +79,7 @@ public sealed partial class JobRootWatcher : BackgroundService
             try
             {
                 Scan(root);
-                Volatile.Write(ref _running, _known.Values.Count(b => b.FinishedAt is null));
+                Volatile.Write(ref _runningIds, _known.Where(b => b.Value.FinishedAt is null).Select(b => b.Key).ToList());
                 ReannounceIfRequested();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

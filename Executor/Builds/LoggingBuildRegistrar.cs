@@ -6,19 +6,21 @@ namespace Zuul.LiveLog.Executor;
 /// <summary>The registrar of <c>Executor:RegisterBuilds=false</c>: no cluster, the events are only logged.</summary>
 internal sealed partial class LoggingBuildRegistrar(ILogger<LoggingBuildRegistrar> logger) : IBuildRegistrar
 {
-    public Task StartedAsync(string uuid, BuildStart start, CancellationToken cancellationToken)
+    public Task ReportAsync(string uuid, BuildStart start, BuildFinish? finish, CancellationToken cancellationToken)
     {
-        LogInformationStarted(logger, uuid, start.JobName, start.ExecutorHostname, start.LogPort, start.Zone);
+        if (finish is null)
+        {
+            LogInformationStarted(logger, uuid, start.JobName, start.ExecutorHostname, start.LogPort, start.Zone);
+        }
+        else
+        {
+            LogInformationFinished(logger, uuid, finish.Result);
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task FinishedAsync(string uuid, BuildFinish finish, CancellationToken cancellationToken)
-    {
-        LogInformationFinished(logger, uuid, finish.Result);
-        return Task.CompletedTask;
-    }
-
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Build {BuildId} ({JobName}) started, log at {Hostname}:{LogPort} zone {Zone} (not registered: Executor:RegisterBuilds is false)")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Build {BuildId} ({JobName}) running, log at {Hostname}:{LogPort} zone {Zone} (not registered: Executor:RegisterBuilds is false)")]
     private static partial void LogInformationStarted(ILogger logger, string buildId, string? jobName, string hostname, int logPort, string? zone);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Build {BuildId} finished: {Result} (not registered: Executor:RegisterBuilds is false)")]

@@ -6,29 +6,28 @@ using Zuul.LiveLog.Hosting.Telemetry;
 namespace Zuul.LiveLog.Executor;
 
 /// <summary>
-/// Registers builds with their <see cref="IBuildGrain"/>. While the cluster or its ZooKeeper is unreachable, calls are
-/// retried with jittered exponential backoff (250 ms doubling to 5 s, so a registration lands within seconds of the
-/// outage's end) until they succeed or the executor stops.
+/// Registers builds with their <see cref="IBuildGrain"/>, and is the one place that retries: while the cluster or its
+/// ZooKeeper is unreachable, a report is retried with jittered exponential backoff (250 ms doubling to 5 s, so it
+/// lands within seconds of the outage's end, however long that was) until it succeeds or the executor stops.
+/// A permanent failure (<see cref="RegistrationErrors.IsTransient"/>) is thrown after one attempt, so the reporter goes on with the next build.
 /// </summary>
 internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ZuulMetrics metrics, ILogger<OrleansBuildRegistrar> logger) : IBuildRegistrar
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
 
-    public Task StartedAsync(string uuid, BuildStart start, CancellationToken cancellationToken) =>
-        RetryAsync("start", uuid, () => client.GetGrain<IBuildGrain>(uuid).StartAsync(start), cancellationToken);
+    /// <summary>One attempt at most this long: a silo waiting for its ZooKeeper would otherwise hold it for Orleans' 30 s.</summary>
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
 
-    public Task FinishedAsync(string uuid, BuildFinish finish, CancellationToken cancellationToken) =>
-        RetryAsync("finish", uuid, () => client.GetGrain<IBuildGrain>(uuid).FinishAsync(finish), cancellationToken);
-
-    private async Task RetryAsync(string what, string uuid, Func<Task> call, CancellationToken cancellationToken)
+    public async Task ReportAsync(string uuid, BuildStart start, BuildFinish? finish, CancellationToken cancellationToken)
     {
+        var what = finish is null ? "start" : "finish";
         var delay = FirstDelay;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await call().WaitAsync(cancellationToken);
+                await client.GetGrain<IBuildGrain>(uuid).ReportAsync(start, finish).WaitAsync(AttemptTimeout, cancellationToken);
                 metrics.Registered(what);
                 if (attempt > 1)
                 {
@@ -47,25 +46,20 @@ internal sealed partial class OrleansBuildRegistrar(IClusterClient client, ZuulM
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 metrics.RegistrationFailed(what, e);
-                if (!IsTransient(e))
+                if (!RegistrationErrors.IsTransient(e))
                 {
                     throw;
                 }
 
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)(delay.TotalMilliseconds / 4) + 1));
-                LogWarningRetrying(logger, what, uuid, attempt, wait, e.GetType().Name, e.Message);
+                LogWarningRetrying(logger, what, uuid, attempt, wait, Describe(e), e.Message);
                 await Task.Delay(wait, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
         }
     }
 
-    /// <summary>
-    /// Everything but a bad request is retried. A silo that cannot reach ZooKeeper (an outage, a zone cut off) fails
-    /// the call with its storage's exception, which may not even deserialize here (a codec-not-found error): giving up
-    /// on it would lose the build for good. Refusals (<see cref="BuildRegistrationRefusedException"/>) end earlier.
-    /// </summary>
-    private static bool IsTransient(Exception e) => e is not ArgumentException;
+    private static string Describe(Exception e) => e is GrainCallException { ErrorType.Length: > 0 } call ? call.ErrorType : e.GetType().Name;
 
     [LoggerMessage(EventId = 1311, Level = LogLevel.Warning, Message = "Cannot register {What} of build {BuildId} with the cluster (attempt {Attempt}); retrying in {Delay}: {ErrorType}: {Error}")]
     private static partial void LogWarningRetrying(ILogger logger, string what, string buildId, int attempt, TimeSpan delay, string errorType, string error);

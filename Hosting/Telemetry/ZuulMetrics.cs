@@ -25,6 +25,7 @@ public sealed class ZuulMetrics
     public const string GatewayZoneAttribute = "zuul.gateway.zone";
     public const string GatewayStateAttribute = "zuul.gateway.state";
     public const string ZooKeeperStateAttribute = "zuul.zookeeper.state";
+    public const string BuildZoneAttribute = "zuul.build.zone";
 
     /// <summary>Seconds, 0.1 ms to 10 s: a local grain call is ~0.1 ms, a cross-zone one ~0.5 ms, a stuck one seconds.</summary>
     private static readonly IReadOnlyList<double> LatencyBuckets =
@@ -52,6 +53,7 @@ public sealed class ZuulMetrics
             "Time the build's grain took to answer where its log is served from", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         Registrations = Meter.CreateCounter<long>("zuul.build.registrations", "{registration}", "Build starts and finishes registered with the cluster");
         RegistrationFailures = Meter.CreateCounter<long>("zuul.build.registration.failures", "{failure}", "Failed attempts to register a build start or finish (each retry counts)");
+        BuildsLost = Meter.CreateCounter<long>("zuul.builds.lost", "{build}", "Running builds marked lost because their executor's liveness lease lapsed, by the build's zone");
     }
 
     public ComponentIdentity Identity { get; }
@@ -76,6 +78,11 @@ public sealed class ZuulMetrics
     internal Counter<long> Registrations { get; }
 
     internal Counter<long> RegistrationFailures { get; }
+
+    internal Counter<long> BuildsLost { get; }
+
+    /// <summary>A running build of <paramref name="buildZone"/> became lost (its executor's lease lapsed).</summary>
+    public void BuildLost(string? buildZone) => BuildsLost.Add(1, Tags(BuildZoneAttribute, ComponentIdentity.ZoneTag(buildZone)));
 
     /// <summary>
     /// A stream began relaying; <paramref name="requestedAt"/> (<see cref="Stopwatch.GetTimestamp"/>) is when its request

@@ -47,13 +47,43 @@ public sealed class JobSourceTests
         Assert.True(calls.IndexOf("start:" + build.Id) < calls.IndexOf("finish:" + build.Id));
         Assert.Single(calls, c => c == "finish:" + build.Id);
 
-        // After a lost and recovered cluster connection, every build still in the job root is reported again, in order.
+        // After a lost and recovered cluster connection, every build still in the job root is reported again with its
+        // latest state: a finished build as finished (one report), never as running first.
+        var before = registrar.Calls.Count;
         host.App.Services.GetRequiredService<JobRootWatcher>().RequestReannounce();
         await Eventually.UntilAsync(() => registrar.Calls.Count(c => c == "finish:" + build.Id) == 2, "the build to be reported again");
-        calls = registrar.Calls.ToList();
-        Assert.Equal(2, calls.Count(c => c == "start:" + build.Id));
-        Assert.True(calls.LastIndexOf("start:" + build.Id) < calls.LastIndexOf("finish:" + build.Id));
+        var again = registrar.Calls.Skip(before).ToList();
+        Assert.Equal(["finish:" + build.Id], again);
         Assert.Equal(1, calls.Count(c => c == "start:" + early));
+    }
+
+    [Fact]
+    public async Task AFullRegistrationQueueLogsAndLosesNothing()
+    {
+        // A cluster that does not answer, a queue of 3 builds and 12 builds starting (4 of them finishing meanwhile).
+        var registrar = new RecordingBuildRegistrar { Blocked = new TaskCompletionSource() };
+        await using var host = await ExecutorHost.StartAsync(
+            new Dictionary<string, string> { ["Executor:RegistrationQueueLimit"] = "3" },
+            registrar);
+        var builds = Enumerable.Range(0, 12).Select(_ => host.NewBuild("log\n")).ToList();
+        await Eventually.UntilLoggedAsync(host.Log, "Registration queue full", TimeSpan.FromSeconds(20), "the full queue to be logged");
+        var reporter = host.App.Services.GetRequiredService<BuildReporter>();
+        Assert.True(reporter.Pending <= 3, $"{reporter.Pending} builds waiting, limit 3");
+        for (var i = 0; i < 4; i++)
+        {
+            builds[i].Finish($"RESULT-{i}");
+        }
+
+        // The cluster answers again: every build lands, each with its latest state, none twice.
+        registrar.Blocked.SetResult();
+        await Eventually.UntilAsync(() => builds.All(b => registrar.Started.ContainsKey(b.Id)), "every build to be registered");
+        await Eventually.UntilAsync(() => builds.Take(4).All(b => registrar.Finished.ContainsKey(b.Id)), "the finished builds to be registered finished");
+        Assert.All(builds.Take(4).Select((b, i) => (b, i)), x => Assert.Equal($"RESULT-{x.i}", registrar.Finished[x.b.Id].Result));
+        Assert.All(builds.Skip(4), b => Assert.False(registrar.Finished.ContainsKey(b.Id)));
+        Assert.All(builds, b => Assert.True(registrar.Calls.Count(c => c == "start:" + b.Id) <= 1, $"build {b.Id} reported running twice"));
+        // Logged once each time the queue fills, not for every refused offer (the job root is re-scanned every 100 ms).
+        var logged = host.Log.Lines.Count(l => l.Contains("Registration queue full", StringComparison.Ordinal));
+        Assert.True(logged < builds.Count, $"the full queue was logged {logged} times for {builds.Count} builds");
     }
 
     [Fact]

@@ -151,6 +151,17 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         await silo.DisposeAsync();
     }
 
+    /// <summary>
+    /// Embedded mode: the primary silo crashes (no graceful stop) and a new one starts on the same ports, with none of
+    /// the old one's in-memory state; clients reconnect to it by themselves.
+    /// </summary>
+    public async Task<SiloHandle> RestartPrimarySiloAsync(string? zone = null, params string[] extra)
+    {
+        await StopSiloAsync(PrimarySilo!, graceful: false);
+        PrimarySilo = null;
+        return await StartSiloAsync(zone, "127.0.0.1", extra);
+    }
+
     public void Track(WebApplication app) => _apps.Add(app);
 
     /// <summary>Starts a real executor over <paramref name="jobRoot"/> on 127.0.0.1, port 0; returns its log port.</summary>

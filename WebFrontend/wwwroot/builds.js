@@ -36,10 +36,12 @@ function row(b) {
   return tr;
 }
 
-// Running first, then newest first: the same order as the API.
+// Running first, then lost (their executor's liveness lease lapsed; they may run again), then newest first:
+// the same order as the API.
+const rank = { running: 0, lost: 1 };
 function ordered() {
   return [...builds.values()].sort((a, b) =>
-    (b.state === "running") - (a.state === "running") || Date.parse(b.startedAt) - Date.parse(a.startedAt));
+    (rank[a.state] ?? 2) - (rank[b.state] ?? 2) || Date.parse(b.startedAt) - Date.parse(a.startedAt));
 }
 
 // Updates the table in place: unchanged rows stay the same elements (keyboard focus and selection
@@ -65,7 +67,9 @@ function render() {
     tbody.querySelector(`tr[data-uuid="${focused}"] a`)?.focus();
   }
   const running = list.filter(b => b.state === "running").length;
-  status.textContent = list.length === 0 ? "No builds yet." : `${running} running, ${list.length} listed.`;
+  const lost = list.filter(b => b.state === "lost").length;
+  status.textContent = list.length === 0 ? "No builds yet."
+    : `${running} running, ${lost ? `${lost} lost, ` : ""}${list.length} listed.`;
 }
 
 async function reload() {
@@ -94,8 +98,8 @@ function listen() {
   events.addEventListener("build", ev => {
     const { build } = JSON.parse(ev.data);
     const known = builds.get(build.uuid);
-    // A late "started" must not undo a "finished" that arrived first.
-    if (known && known.state === "finished" && build.state === "running") return;
+    // A late "started" or "lost" must not undo a "finished" that arrived first: a finished build stays finished.
+    if (known && known.state === "finished" && build.state !== "finished") return;
     builds.set(build.uuid, build);
     render();
   });

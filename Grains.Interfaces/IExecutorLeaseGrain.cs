@@ -1,0 +1,17 @@
+namespace Zuul.LiveLog.Grains;
+
+/// <summary>
+/// One executor's liveness lease without ZooKeeper (key: <see cref="ExecutorLease.KeyOf"/>). Soft state: a lease lost
+/// with its silo is taken again by the executor's next renewal.
+/// </summary>
+[Alias("Orleans.Zuul.IExecutorLeaseGrain")]
+public interface IExecutorLeaseGrain : IGrainWithStringKey
+{
+    /// <summary>Takes or renews the lease; true when it was not held before (first renewal, or after it lapsed).</summary>
+    [Alias("Renew")]
+    Task<bool> RenewAsync(ExecutorLease lease);
+
+    /// <summary>The lease as last renewed, or null when none is held.</summary>
+    [Alias("Get")]
+    Task<ExecutorLease?> GetAsync();
+}
