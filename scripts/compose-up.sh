@@ -6,9 +6,10 @@
 #   scripts/compose-up.sh [--no-build]     --no-build: publish what the last Release build made (no compile)
 #   scripts/compose-down.sh                stops it, removes its volumes and networks, stops our Podman service
 #
-# Environment (defaults): COMPOSE_PROJECT_NAME (orleans-zuul), ZUUL_WEB_PORT (9000), ZUUL_FINGER_PORT (7979, zone 2's
-# finger gateway), ZUUL_ZOOKEEPER_PORT (2281, TLS), ZUUL_ZONE1_SUBNET (172.31.1.0/24), ZUUL_ZONE2_SUBNET
-# (172.31.2.0/24), DOCKER_HOST (unset: start a Podman API service of our own, stopped by compose-down.sh).
+# Environment (defaults): COMPOSE_PROJECT_NAME (orleans-zuul), ZUUL_WEB_PORT (9000), ZUUL_ZONE1_FINGER_PORT (7978),
+# ZUUL_ZONE2_FINGER_PORT (7979), ZUUL_ZOOKEEPER_PORT (2281, TLS), the first three octets of the /24 networks
+# ZUUL_ZONE1_NET (172.31.1), ZUUL_ZONE2_NET (172.31.2), ZUUL_ZONE2_EDGE_NET (172.31.3), and DOCKER_HOST (unset: start
+# a Podman API service of our own, stopped by compose-down.sh).
 # It waits until every service is healthy, then writes $RUN_DIR/env (source it to run docker-compose by hand) and
 # copies the certificate for finger users to $RUN_DIR/certs. On failure it prints the services' logs and tears down.
 set -Eeuo pipefail
@@ -17,11 +18,10 @@ no_build=false
 [ "${1:-}" = --no-build ] && no_build=true
 
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-orleans-zuul}
-export ZUUL_WEB_PORT=${ZUUL_WEB_PORT:-9000} ZUUL_FINGER_PORT=${ZUUL_FINGER_PORT:-7979}
+export ZUUL_WEB_PORT=${ZUUL_WEB_PORT:-9000} ZUUL_ZONE1_FINGER_PORT=${ZUUL_ZONE1_FINGER_PORT:-7978} ZUUL_ZONE2_FINGER_PORT=${ZUUL_ZONE2_FINGER_PORT:-7979}
 export ZUUL_ZOOKEEPER_PORT=${ZUUL_ZOOKEEPER_PORT:-2281}
-export ZUUL_ZONE1_SUBNET=${ZUUL_ZONE1_SUBNET:-172.31.1.0/24} ZUUL_ZONE2_SUBNET=${ZUUL_ZONE2_SUBNET:-172.31.2.0/24}
-# Podman 4.3 knows no `host-gateway`: each zone reaches the host (published ports) at its bridge's gateway address.
-export ZUUL_ZONE1_HOST=${ZUUL_ZONE1_SUBNET%.*/*}.1 ZUUL_ZONE2_HOST=${ZUUL_ZONE2_SUBNET%.*/*}.1
+export ZUUL_ZONE1_NET=${ZUUL_ZONE1_NET:-172.31.1} ZUUL_ZONE2_NET=${ZUUL_ZONE2_NET:-172.31.2}
+export ZUUL_ZONE2_EDGE_NET=${ZUUL_ZONE2_EDGE_NET:-172.31.3}
 export ZUUL_ZOOKEEPER_IMAGE=localhost/orleans-zuul-base/zookeeper:3.8
 RUN_DIR=${RUN_DIR:-$PWD/.run/compose/$COMPOSE_PROJECT_NAME}
 export RUN_DIR
@@ -40,8 +40,8 @@ if [ -z "${DOCKER_HOST:-}" ]; then
   curl -sf --unix-socket "$sock" http://podman/_ping >/dev/null || { echo "compose: the Podman API did not start, see $RUN_DIR/podman-service.log" >&2; exit 1; }
 fi
 {
-  for v in COMPOSE_PROJECT_NAME DOCKER_HOST ZUUL_WEB_PORT ZUUL_FINGER_PORT ZUUL_ZOOKEEPER_PORT ZUUL_ZONE1_SUBNET \
-    ZUUL_ZONE2_SUBNET ZUUL_ZONE1_HOST ZUUL_ZONE2_HOST ZUUL_ZOOKEEPER_IMAGE; do printf 'export %s=%q\n' "$v" "${!v}"; done
+  for v in COMPOSE_PROJECT_NAME DOCKER_HOST ZUUL_WEB_PORT ZUUL_ZONE1_FINGER_PORT ZUUL_ZONE2_FINGER_PORT ZUUL_ZOOKEEPER_PORT ZUUL_ZONE1_NET \
+    ZUUL_ZONE2_NET ZUUL_ZONE2_EDGE_NET ZUUL_ZOOKEEPER_IMAGE; do printf 'export %s=%q\n' "$v" "${!v}"; done
 } >"$RUN_DIR/env"
 
 failed() {
@@ -73,8 +73,9 @@ start=$(date +%s.%N)
 docker-compose up -d --no-build >"$RUN_DIR/up.log" 2>&1 || { cat "$RUN_DIR/up.log" >&2; false; }
 up_done=$(date +%s.%N)
 
-# Podman runs health checks from systemd timers, which a machine without systemd lacks: run each service's own
-# check (docker-compose.yml's healthcheck) until it passes.
+# Podman runs health checks from systemd timers, which a machine without systemd lacks: run the check of
+# docker-compose.yml's healthcheck (GET /healthz on $HEALTH_PORT) in each container until it passes.
+probe='exec 3<>/dev/tcp/127.0.0.1/$HEALTH_PORT && printf "GET /healthz HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3 | grep -q " 200 "' 
 healthy=()
 for _ in $(seq 1 180); do
   healthy=()
@@ -86,7 +87,7 @@ for _ in $(seq 1 180); do
       timeout 5 openssl s_client -connect "127.0.0.1:$ZUUL_ZOOKEEPER_PORT" -CAfile "$volume/zk-ca.pem" \
         -cert "$volume/zk-client.pem" -key "$volume/zk-client.key" -verify_return_error </dev/null >/dev/null 2>&1 \
         && healthy+=("$service")
-    elif podman healthcheck run "$id" >/dev/null 2>&1; then
+    elif timeout 10 podman exec "$id" bash -c "$probe" >/dev/null 2>&1; then
       healthy+=("$service")
     fi
   done
@@ -105,8 +106,9 @@ awk -v s="$start" -v u="$up_done" -v r="$ready" 'BEGIN { printf "up_seconds=%.1f
 cat <<MSG
 compose: up in $(sed -n 's/up_seconds=//p' "$RUN_DIR/timing") s, every service healthy $(sed -n 's/healthy_seconds=//p' "$RUN_DIR/timing") s after the start.
   Web console (every zone's builds):  http://127.0.0.1:$ZUUL_WEB_PORT/
-  Zone 2's finger gateway (TLS, client certificate of the compose finger CA):
-    openssl s_client -quiet -connect 127.0.0.1:$ZUUL_FINGER_PORT -servername host.docker.internal \\
+  Finger gateways (TLS, client certificate of the compose finger CA): zone 1 127.0.0.1:$ZUUL_ZONE1_FINGER_PORT,
+  zone 2 127.0.0.1:$ZUUL_ZONE2_FINGER_PORT, e.g.
+    openssl s_client -quiet -connect 127.0.0.1:$ZUUL_ZONE2_FINGER_PORT -servername gateway-zone2 \\
       -CAfile $RUN_DIR/certs/finger-ca.pem -cert $RUN_DIR/certs/finger-user.pem -key $RUN_DIR/certs/finger-user.key <<< <uuid>
   docker-compose by hand: source $RUN_DIR/env; docker-compose ps
   Stop: scripts/compose-down.sh

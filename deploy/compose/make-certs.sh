@@ -41,8 +41,8 @@ for name in silo-zone2 executor2 executor3; do leaf orleans-zone2-ca "orleans-$n
 
 ca finger-ca "/CN=Orleans.Zuul compose finger CA"
 # Each gateway's certificate names its registered hostname (FingerGateway:Hostname), which clients verify.
-leaf finger-ca finger-silo-zone1 "/CN=silo-zone1" "DNS:silo-zone1"
-leaf finger-ca finger-silo-zone2 "/CN=host.docker.internal" "DNS:host.docker.internal"
+leaf finger-ca finger-silo-zone1 "/CN=gateway-zone1" "DNS:gateway-zone1"
+leaf finger-ca finger-silo-zone2 "/CN=gateway-zone2" "DNS:gateway-zone2"
 leaf finger-ca finger-web "/CN=web" "DNS:web"
 # For people (and scripts/compose-test.sh) streaming from the host through a published gateway port.
 leaf finger-ca finger-user "/CN=finger-user" "DNS:finger-user"
