@@ -25,8 +25,10 @@ export ZUUL_ZONE2_EDGE_NET=${ZUUL_ZONE2_EDGE_NET:-172.31.3}
 export ZUUL_ZOOKEEPER_IMAGE=localhost/orleans-zuul-base/zookeeper:3.8
 RUN_DIR=${RUN_DIR:-$PWD/.run/compose/$COMPOSE_PROJECT_NAME}
 export RUN_DIR
+export COMPOSE_FILE=docker-compose.yml:deploy/compose/podman.yml
 
 scripts/install-deps.sh podman debootstrap docker-compose openssl curl
+rm -rf "$RUN_DIR/certs" "$RUN_DIR/timing"
 mkdir -p "$RUN_DIR"
 source scripts/lib/compose/images.sh
 
@@ -40,7 +42,7 @@ if [ -z "${DOCKER_HOST:-}" ]; then
   curl -sf --unix-socket "$sock" http://podman/_ping >/dev/null || { echo "compose: the Podman API did not start, see $RUN_DIR/podman-service.log" >&2; exit 1; }
 fi
 {
-  for v in COMPOSE_PROJECT_NAME DOCKER_HOST ZUUL_WEB_PORT ZUUL_ZONE1_FINGER_PORT ZUUL_ZONE2_FINGER_PORT ZUUL_ZOOKEEPER_PORT ZUUL_ZONE1_NET \
+  for v in COMPOSE_PROJECT_NAME COMPOSE_FILE DOCKER_HOST ZUUL_WEB_PORT ZUUL_ZONE1_FINGER_PORT ZUUL_ZONE2_FINGER_PORT ZUUL_ZOOKEEPER_PORT ZUUL_ZONE1_NET \
     ZUUL_ZONE2_NET ZUUL_ZONE2_EDGE_NET ZUUL_ZOOKEEPER_IMAGE; do printf 'export %s=%q\n' "$v" "${!v}"; done
 } >"$RUN_DIR/env"
 
@@ -68,6 +70,11 @@ for target in silo web executor certs; do
     --target "$target" -t "orleans-zuul/$target" . >/dev/null
 done
 
+# The two networks that must not be isolated (deploy/compose/podman.yml says why).
+podman network exists "${COMPOSE_PROJECT_NAME}_zookeeper" || podman network create "${COMPOSE_PROJECT_NAME}_zookeeper" >/dev/null
+podman network exists "${COMPOSE_PROJECT_NAME}_zone2-edge" \
+  || podman network create --subnet "$ZUUL_ZONE2_EDGE_NET.0/24" "${COMPOSE_PROJECT_NAME}_zone2-edge" >/dev/null
+
 echo "compose: docker-compose up -d (project $COMPOSE_PROJECT_NAME)"
 start=$(date +%s.%N)
 docker-compose up -d --no-build >"$RUN_DIR/up.log" 2>&1 || { cat "$RUN_DIR/up.log" >&2; false; }
@@ -75,7 +82,7 @@ up_done=$(date +%s.%N)
 
 # Podman runs health checks from systemd timers, which a machine without systemd lacks: run the check of
 # docker-compose.yml's healthcheck (GET /healthz on $HEALTH_PORT) in each container until it passes.
-probe='exec 3<>/dev/tcp/127.0.0.1/$HEALTH_PORT && printf "GET /healthz HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3 | grep -q " 200 "' 
+probe='exec 3<>/dev/tcp/127.0.0.1/$HEALTH_PORT && printf "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1:%s\r\n\r\n" $HEALTH_PORT >&3 && head -n 1 <&3 | grep -q " 200 "' 
 healthy=()
 for _ in $(seq 1 180); do
   healthy=()
