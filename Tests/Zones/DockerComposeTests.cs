@@ -21,7 +21,7 @@ public class DockerComposeTests
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(process.ExitCode == 0, "docker-compose config failed: " + await stderr);
         var services = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().ToArray();
-        Assert.Equal(["executor1", "executor2", "executor3", "silo-zone1", "silo-zone2", "web", "zookeeper"], services);
+        Assert.Equal(["certs", "executor1", "executor2", "executor3", "silo-zone1", "silo-zone2", "web", "zookeeper"], services);
     }
 
     private static string RepositoryRoot()
