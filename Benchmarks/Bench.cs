@@ -186,6 +186,11 @@ internal sealed partial class Bench(BenchOptions options)
             await ResolveAsync(topo);
         }
 
+        if (!options.Skip.Contains("orleans-tls"))
+        {
+            await OrleansTlsAsync(topo);
+        }
+
         if (options.Hold > 0)
         {
             // Diagnosis: keep everything up for outside tools.
