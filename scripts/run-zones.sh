@@ -95,7 +95,8 @@ admin.enableServer=false
 CFG
 start_process "$RUN_DIR/logs/zookeeper.out" java -Xmx256m "-Dorg.slf4j.simpleLogger.logFile=$RUN_DIR/logs/zookeeper.log" -cp "$cp" \
   org.apache.zookeeper.server.ZooKeeperServerMain "$RUN_DIR/zk/zoo.cfg"
-wait_port 127.0.0.1 "$ZK_PORT" "ZooKeeper"
+# The TLS port logs a plaintext probe as an unsuccessful handshake, so secure mode waits on ZooKeeper's log.
+if $secure; then wait_log "$RUN_DIR/logs/zookeeper.log" "binding to port"; else wait_port 127.0.0.1 "$ZK_PORT" "ZooKeeper"; fi
 
 zk=(--ZooKeeper:ConnectionString "127.0.0.1:$ZK_PORT/orleans-zuul" --Cluster:Id zones)
 if $secure; then
