@@ -47,9 +47,9 @@ internal sealed class OrleansTlsVariant(Topology topo, bool tls) : IAsyncDisposa
             .. TlsArgs($"silo-{zone}"),
         ];
         var a = Start("silo-a", Silo("zoneA", siloA, orleansA, GatewayA));
-        await Net.WaitForPortAsync(orleansA, TimeSpan.FromSeconds(90), $"{Name} silo A", () => a.Alive);
+        await Net.WaitForPortAsync(orleansA, TimeSpan.FromSeconds(240), $"{Name} silo A", () => a.Alive);
         var b = Start("silo-b", [.. Silo("zoneB", siloB, orleansB, gatewayB), "--Orleans:PrimarySiloEndpoint", $"127.0.0.1:{siloA.ToString(Inv)}"]);
-        await Net.WaitForPortAsync(orleansB, TimeSpan.FromSeconds(90), $"{Name} silo B", () => b.Alive);
+        await Net.WaitForPortAsync(orleansB, TimeSpan.FromSeconds(240), $"{Name} silo B", () => b.Alive);
         var executorPort = Net.FreePort();
         var executor = Start("executor-b",
         [
@@ -57,15 +57,15 @@ internal sealed class OrleansTlsVariant(Topology topo, bool tls) : IAsyncDisposa
             "--Executor:JobRoot", JobRoot, "--Executor:LogStreamPort", executorPort.ToString(Inv),
             "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", .. TlsArgs("executor-b"),
         ]);
-        await Net.WaitForPortAsync(GatewayA, TimeSpan.FromSeconds(90), $"{Name} gateway A", () => a.Alive);
-        await Net.WaitForPortAsync(executorPort, TimeSpan.FromSeconds(90), $"{Name} executor B", () => executor.Alive);
+        await Net.WaitForPortAsync(GatewayA, TimeSpan.FromSeconds(240), $"{Name} gateway A", () => a.Alive);
+        await Net.WaitForPortAsync(executorPort, TimeSpan.FromSeconds(240), $"{Name} executor B", () => executor.Alive);
         _client = await ConnectAsync(["--Cluster:Id", cluster, "--Zone", "zoneA", "--Orleans:GatewayPort", orleansA.ToString(Inv), .. TlsArgs("client")]);
         var sw = Stopwatch.StartNew();
         while ((await Client.GetGrain<IZoneGatewayGrain>("zoneB").PickAsync()).Count < 1)
         {
-            if (sw.Elapsed > TimeSpan.FromSeconds(60))
+            if (sw.Elapsed > TimeSpan.FromSeconds(180))
             {
-                throw new TimeoutException($"{Name}: zone B's gateway did not register within 60 s");
+                throw new TimeoutException($"{Name}: zone B's gateway did not register within 180 s");
             }
 
             await Task.Delay(100);
@@ -80,9 +80,9 @@ internal sealed class OrleansTlsVariant(Topology topo, bool tls) : IAsyncDisposa
         {
             while (await Client.GetGrain<IBuildGrain>(id).GetAsync() is not { ExecutorHostname.Length: > 0, State: BuildState.Finished })
             {
-                if (sw.Elapsed > TimeSpan.FromSeconds(60))
+                if (sw.Elapsed > TimeSpan.FromSeconds(180))
                 {
-                    throw new TimeoutException($"{Name}: build {id} was not registered as finished within 60 s");
+                    throw new TimeoutException($"{Name}: build {id} was not registered as finished within 180 s");
                 }
 
                 await Task.Delay(50);
