@@ -44,6 +44,7 @@ internal sealed class OrleansTlsVariant(Topology topo, bool tls) : IAsyncDisposa
             topo.Dll("Silo", "Orleans.Zuul.Silo.dll"), "--Cluster:Id", cluster, "--Zone", zone,
             "--Orleans:SiloPort", siloPort.ToString(Inv), "--Orleans:GatewayPort", orleansPort.ToString(Inv),
             "--FingerGateway:ListenAddress", "127.0.0.1", "--FingerGateway:Port", fingerPort.ToString(Inv), "--FingerGateway:Hostname", "127.0.0.1",
+            "--FingerGateway:MaxConnections", "1000000", "--FingerGateway:MaxConnectionsPerClient", "0", // as Topology: no limit in the way
             .. TlsArgs($"silo-{zone}"),
         ];
         var a = Start("silo-a", Silo("zoneA", siloA, orleansA, GatewayA));
@@ -55,7 +56,8 @@ internal sealed class OrleansTlsVariant(Topology topo, bool tls) : IAsyncDisposa
         [
             topo.Dll("Executor", "Orleans.Zuul.Executor.dll"), "--Cluster:Id", cluster, "--Orleans:GatewayPort", orleansB.ToString(Inv), "--Zone", "zoneB",
             "--Executor:JobRoot", JobRoot, "--Executor:LogStreamPort", executorPort.ToString(Inv),
-            "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", .. TlsArgs("executor-b"),
+            "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", "--Executor:MaxConnections", "1000000",
+            .. TlsArgs("executor-b"),
         ]);
         await Net.WaitForPortAsync(GatewayA, TimeSpan.FromSeconds(240), $"{Name} gateway A", () => a.Alive);
         await Net.WaitForPortAsync(executorPort, TimeSpan.FromSeconds(240), $"{Name} executor B", () => executor.Alive);
