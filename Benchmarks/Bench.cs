@@ -70,10 +70,21 @@ internal sealed partial class Bench(BenchOptions options)
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupted);
         try
         {
-            await topo.StartAsync(Say);
-            LoadClient.ClientCertificate = topo.ClientCert.Loaded;
-            _json["fakestreamer"] = topo.HasFakeStreamer;
-            await MeasureAsync(topo);
+            // Its own small clusters, before the big topology starts (so that one's idle processes do not weigh on it).
+            if (!options.Skip.Contains("orleans-tls"))
+            {
+                await OrleansTlsAsync(topo);
+            }
+
+            // The big topology only when something measures on it (--skip can leave just the parts above).
+            string[] onTopology = ["throughput", "fingerload", "ttfb", "follow", "resolve", "concurrency"];
+            if (options.Hold > 0 || onTopology.Any(part => !options.Skip.Contains(part)))
+            {
+                await topo.StartAsync(Say);
+                LoadClient.ClientCertificate = topo.ClientCert.Loaded;
+                _json["fakestreamer"] = topo.HasFakeStreamer;
+                await MeasureAsync(topo);
+            }
         }
         catch (Exception e)
         {

@@ -9,7 +9,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: Orleans.Zuul.Benchmarks [--quick] [--log-mb N] [--streams N] [--skip alloc,zookeeper,throughput,fingerload,ttfb,follow,resolve,concurrency] [--keep] [--hold SECONDS]");
+    Console.Error.WriteLine("usage: Orleans.Zuul.Benchmarks [--quick] [--log-mb N] [--streams N] [--skip alloc,zookeeper,throughput,fingerload,ttfb,follow,resolve,orleans-tls,concurrency] [--keep] [--hold SECONDS]");
     return 2;
 }
 

@@ -106,7 +106,7 @@ internal sealed partial class Topology : IAsyncDisposable
 
     public IClusterClient Client => _clientHost!.Services.GetRequiredService<IClusterClient>();
 
-    private string Dll(string project, string name) => Path.Combine(RepoRoot, project, "bin", "Release", "net10.0", name);
+    public string Dll(string project, string name) => Path.Combine(RepoRoot, project, "bin", "Release", "net10.0", name);
 
     public string SharedBench => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "bench"));
 

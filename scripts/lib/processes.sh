@@ -14,6 +14,7 @@ start_process() {
   local log=$1; shift
   setsid "$@" >"$log" 2>&1 &
   pids+=($!)
+  echo $! >>"$RUN_DIR/pids"  # for whoever must clean up after this script was killed (the tests)
 }
 
 stop_processes() {
