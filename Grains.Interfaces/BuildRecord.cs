@@ -12,4 +12,7 @@ public sealed class BuildRecord
     [Id(5)] public DateTimeOffset StartedAt { get; set; }
     [Id(6)] public DateTimeOffset? FinishedAt { get; set; }
     [Id(7)] public string? Result { get; set; }
+
+    /// <summary>Zuul's tenant of the build; null in records written before tenants (read as <see cref="BuildRecords.DefaultTenant"/>).</summary>
+    [Id(8)] public string? Tenant { get; set; }
 }

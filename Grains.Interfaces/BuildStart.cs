@@ -1,10 +1,11 @@
 namespace Zuul.LiveLog.Grains;
 
-/// <summary>What an executor reports when a build starts on it.</summary>
+/// <summary>What an executor reports when a build starts on it. <see cref="Tenant"/> is Zuul's tenant (the job's <c>zuul.tenant</c>).</summary>
 [GenerateSerializer, Immutable, Alias("Orleans.Zuul.BuildStart")]
 public sealed record BuildStart(
     [property: Id(0)] string? Zone,
     [property: Id(1)] string ExecutorHostname,
     [property: Id(2)] int LogPort,
     [property: Id(3)] string? JobName,
-    [property: Id(4)] DateTimeOffset StartedAt);
+    [property: Id(4)] DateTimeOffset StartedAt,
+    [property: Id(5)] string? Tenant = null);

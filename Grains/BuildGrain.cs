@@ -43,7 +43,8 @@ internal sealed partial class BuildGrain(
 
         await RefreshAsync();
         var r = record.State;
-        if (r.State == BuildState.Running && r.ExecutorHostname == start.ExecutorHostname && r.LogPort == start.LogPort && r.Zone == start.Zone)
+        if (r.State == BuildState.Running && r.ExecutorHostname == start.ExecutorHostname && r.LogPort == start.LogPort && r.Zone == start.Zone
+            && r.Tenant == start.Tenant)
         {
             return;
         }
@@ -56,6 +57,7 @@ internal sealed partial class BuildGrain(
         r.StartedAt = start.StartedAt;
         r.FinishedAt = null;
         r.Result = null;
+        r.Tenant = start.Tenant;
         await WriteAsync();
         LogInformationStarted(logger, Uuid, start.ExecutorHostname, start.LogPort, start.Zone ?? "(none)");
         if (start.Zone is { } zone)

@@ -49,7 +49,7 @@ cat <<MSG
 
 Orleans.Zuul is running (logs in $RUN_DIR/logs/).
   Web console:      http://127.0.0.1:$WEB_PORT/
-  Builds (JSON):    curl -s http://127.0.0.1:$WEB_PORT/api/builds
+  Builds (JSON):    curl -s http://127.0.0.1:$WEB_PORT/api/tenant/default/builds
   Stream a running build through the finger gateway:
     FINGER_PORT=$FINGER_PORT scripts/finger --running http://127.0.0.1:$WEB_PORT
     scripts/finger <uuid>@127.0.0.1:$FINGER_PORT     # a given build (finger <uuid>@host works when the gateway has port 79)

@@ -39,12 +39,12 @@ public sealed partial class BuildReporter : BackgroundService
     }
 
     /// <summary>Queues "build started".</summary>
-    public void Started(string uuid, string? jobName, DateTimeOffset startedAt) =>
-        _events.Writer.TryWrite(new BuildEvent(uuid, true, jobName, null, startedAt));
+    public void Started(string uuid, string? jobName, string tenant, DateTimeOffset startedAt) =>
+        _events.Writer.TryWrite(new BuildEvent(uuid, true, jobName, null, startedAt, tenant));
 
     /// <summary>Queues "build finished".</summary>
     public void Finished(string uuid, string? result, DateTimeOffset finishedAt) =>
-        _events.Writer.TryWrite(new BuildEvent(uuid, false, null, result, finishedAt));
+        _events.Writer.TryWrite(new BuildEvent(uuid, false, null, result, finishedAt, null));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,7 +59,7 @@ public sealed partial class BuildReporter : BackgroundService
                 {
                     if (e.IsStart)
                     {
-                        await _registrar.StartedAsync(e.Uuid, new BuildStart(_zone, _hostname, port, e.JobName, e.At), stoppingToken);
+                        await _registrar.StartedAsync(e.Uuid, new BuildStart(_zone, _hostname, port, e.JobName, e.At, e.Tenant), stoppingToken);
                     }
                     else
                     {
@@ -84,7 +84,7 @@ public sealed partial class BuildReporter : BackgroundService
         return started.Task.WaitAsync(cancellationToken);
     }
 
-    private readonly record struct BuildEvent(string Uuid, bool IsStart, string? JobName, string? Result, DateTimeOffset At);
+    private readonly record struct BuildEvent(string Uuid, bool IsStart, string? JobName, string? Result, DateTimeOffset At, string? Tenant);
 
     [LoggerMessage(EventId = 1331, Level = LogLevel.Information, Message = "Registering builds as {Hostname}:{LogPort} in zone {Zone}")]
     private static partial void LogInformationRegistering(ILogger logger, string hostname, int logPort, string? zone);

@@ -20,7 +20,7 @@ public sealed partial class JobRootWatcher
         LogInformationReannouncing(_logger, _known.Count);
         foreach (var (id, build) in _known)
         {
-            _reporter.Started(id, build.JobName, build.StartedAt);
+            _reporter.Started(id, build.JobName, build.Tenant, build.StartedAt);
             if (build.FinishedAt is { } finishedAt)
             {
                 _reporter.Finished(id, build.Result, finishedAt);

@@ -27,10 +27,11 @@ public sealed partial class JobRootWatcher
             if (!_known.ContainsKey(id))
             {
                 var job = JobDirectory.For(root, id);
-                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), _time.GetUtcNow());
+                var tenant = JobInventory.ReadTenant(job.Path) ?? _options.Value.DefaultTenant;
+                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), tenant, _time.GetUtcNow());
                 _known[id] = build;
-                LogInformationBuildStarted(_logger, id, build.JobName);
-                _reporter.Started(id, build.JobName, build.StartedAt);
+                LogInformationBuildStarted(_logger, id, build.JobName, tenant);
+                _reporter.Started(id, build.JobName, tenant, build.StartedAt);
             }
         }
 
@@ -92,9 +93,11 @@ public sealed partial class JobRootWatcher
         }
     }
 
-    private sealed class KnownBuild(string? jobName, DateTimeOffset startedAt)
+    private sealed class KnownBuild(string? jobName, string tenant, DateTimeOffset startedAt)
     {
         public string? JobName { get; } = jobName;
+
+        public string Tenant { get; } = tenant;
 
         public DateTimeOffset StartedAt { get; } = startedAt;
 

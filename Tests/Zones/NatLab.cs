@@ -138,7 +138,7 @@ public sealed class NatLab : IAsyncLifetime
         }
     }
 
-    /// <summary>The build's state in the web frontend's list (<c>/api/builds</c>), null while it is not listed.</summary>
+    /// <summary>The build's state in the web frontend's list (<c>/api/tenant/default/builds</c>), null while it is not listed.</summary>
     public async Task<string?> ListedStateAsync(string uuid)
     {
         var builds = await _http.GetFromJsonAsync<JsonElement>(new Uri(WebUri, "api/builds"));
