@@ -146,9 +146,9 @@ public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConso
     {
         var zone = await _admin.GetFromJsonAsync<JsonElement>($"/api/zones/{WebConsoleCluster.Zone}");
         Assert.Single(zone.GetProperty("gateways").EnumerateArray());
-        await AssertErrorAsync("/api/zones/no-such-zone", HttpStatusCode.NotFound, "not found");
-        await AssertErrorAsync("/api/zones/bad%20zone%21", HttpStatusCode.BadRequest, "not a valid zone name");
-        await AssertErrorAsync("/api/zones/" + new string('z', 64), HttpStatusCode.BadRequest, "not a valid zone name");
+        await AssertErrorAsync(_admin, "/api/zones/no-such-zone", HttpStatusCode.NotFound, "not found");
+        await AssertErrorAsync(_admin, "/api/zones/bad%20zone%21", HttpStatusCode.BadRequest, "not a valid zone name");
+        await AssertErrorAsync(_admin, "/api/zones/" + new string('z', 64), HttpStatusCode.BadRequest, "not a valid zone name");
     }
 
     [Fact]
@@ -163,8 +163,8 @@ public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConso
 
         var inZone = await _admin.GetFromJsonAsync<JsonElement>($"/api/gateways?zone={WebConsoleCluster.Zone}");
         Assert.Single(inZone.EnumerateArray());
-        await AssertErrorAsync("/api/gateways?zone=no-such-zone", HttpStatusCode.NotFound, "not found");
-        await AssertErrorAsync("/api/gateways?zone=%2F%2F", HttpStatusCode.BadRequest, "not a valid zone name");
+        await AssertErrorAsync(_admin, "/api/gateways?zone=no-such-zone", HttpStatusCode.NotFound, "not found");
+        await AssertErrorAsync(_admin, "/api/gateways?zone=%2F%2F", HttpStatusCode.BadRequest, "not a valid zone name");
     }
 
     [Fact]
@@ -212,9 +212,11 @@ public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConso
         Assert.Contains("<nav", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private async Task AssertErrorAsync(string path, HttpStatusCode status, string fragment)
+    private Task AssertErrorAsync(string path, HttpStatusCode status, string fragment) => AssertErrorAsync(_http, path, status, fragment);
+
+    private static async Task AssertErrorAsync(HttpClient client, string path, HttpStatusCode status, string fragment)
     {
-        var response = await _http.GetAsync(path);
+        var response = await client.GetAsync(path);
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString();

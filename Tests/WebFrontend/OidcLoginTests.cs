@@ -107,10 +107,18 @@ public sealed class OidcLoginTests(OidcFixture oidc) : IClassFixture<OidcFixture
         await page.FillAsync("input[name=password]", "any");
         await ShotAsync(page, $"login-provider-{user}");
         await page.ClickAsync("button[type=submit]");
-        // The consent page (first login of this user for the client).
-        await page.WaitForSelectorAsync("button[type=submit]");
+        // Then the consent page (first login of this user for the client): its button, once the login form is gone.
+        await page.WaitForSelectorAsync("input[name=login]", new() { State = WaitForSelectorState.Detached });
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync($"{oidc.Web.GetLeftPart(UriPartial.Authority)}/t/**");
+        try
+        {
+            await page.WaitForURLAsync($"{oidc.Web.GetLeftPart(UriPartial.Authority)}/t/**");
+        }
+        catch (TimeoutException)
+        {
+            await ShotAsync(page, $"failed-login-{user}");
+            throw new TimeoutException($"The login of {user} did not return to the console (page {page.Url}: {await page.InnerTextAsync("body")})");
+        }
     }
 
     private Task ShotAsync(IPage page, string name) =>
