@@ -194,7 +194,7 @@ internal static class LoadClient
     {
         var ws = new ClientWebSocket();
         ws.Options.SetBuffer(64 * 1024, 4096);
-        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{t.Port}/api/tenant/bench/console-stream"), ct);
+        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{t.Port}/api/tenant/default/console-stream"), ct);
         await ws.SendAsync(Encoding.UTF8.GetBytes($"{{\"uuid\": \"{uuid}\", \"logfile\": \"console.log\"}}"), WebSocketMessageType.Text, true, ct);
         return ws;
     }

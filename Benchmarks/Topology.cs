@@ -143,7 +143,9 @@ internal sealed partial class Topology : IAsyncDisposable
         ExecutorB = StartExecutor("executor-b", "zoneB", JobRootB, EB, OrleansGatewayB);
         ExecutorC = StartExecutor("executor-c", "zoneC", JobRootC, EC, OrleansGatewayC);
         WebProcess = Start("web", "dotnet", [Dll("WebFrontend", "Orleans.Zuul.WebFrontend.dll"), .. ClientArgs(), "--Zone", "zoneA", "--urls", $"http://127.0.0.1:{Web}",
-            "--WebFrontend:MaxConsoleStreams", "1000000", "--WebFrontend:MaxConsoleStreamsPerClient", "0"]);
+            "--WebFrontend:MaxConsoleStreams", "1000000", "--WebFrontend:MaxConsoleStreamsPerClient", "0",
+            // Every benchmark client comes from 127.0.0.1: the stream-open rate limit would measure itself.
+            "--Web:StreamOpenLimit", "1000000", "--Web:StreamOpenWindow", "00:00:01"]);
         StartReferences(say);
 
         await Task.WhenAll(

@@ -91,6 +91,16 @@ public sealed class ExecutorOptions
     /// </summary>
     public int RegistrationQueueLimit { get; set; } = 10_000;
 
+    /// <summary>Tenant of a build whose job directory records none (<c>Executor:DefaultTenant</c>, default
+    /// <c>default</c>); a job's own tenant is <c>zuul.tenant</c> in <c>&lt;id&gt;/ansible/inventory.yaml</c>.</summary>
+    public string DefaultTenant { get; set; } = Grains.BuildRecords.DefaultTenant;
+
+    /// <summary>Tenants the demo's builds take turns in (<c>Executor:DemoTenants</c>, default <c>demo-a</c> and <c>demo-b</c>).</summary>
+    public List<string> DemoTenants { get; set; } = [];
+
+    /// <summary>The demo's tenants when none are configured.</summary>
+    public static readonly IReadOnlyList<string> DefaultDemoTenants = ["demo-a", "demo-b"];
+
     /// <summary>The default job root of demo mode when none is configured.</summary>
     public static string DefaultDemoJobRoot() =>
         Path.Combine(Path.GetTempPath(), "orleans-zuul", "jobs", $"demo-{Environment.ProcessId}");

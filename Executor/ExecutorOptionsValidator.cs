@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using Zuul.LiveLog.Hosting;
 
 namespace Zuul.LiveLog.Executor;
 
@@ -95,6 +96,16 @@ public sealed class ExecutorOptionsValidator : IValidateOptions<ExecutorOptions>
             {
                 errors.Add($"Executor:DemoKeepFinishedBuilds must be 0..100000 (got {o.DemoKeepFinishedBuilds}).");
             }
+        }
+
+        if (!TenantName.IsValid(o.DefaultTenant))
+        {
+            errors.Add($"Executor:DefaultTenant '{o.DefaultTenant}' is not a valid tenant name ({TenantName.Rule}).");
+        }
+
+        foreach (var tenant in o.DemoTenants.Where(t => !TenantName.IsValid(t)))
+        {
+            errors.Add($"Executor:DemoTenants entry '{tenant}' is not a valid tenant name ({TenantName.Rule}).");
         }
 
         foreach (var client in o.AllowedClients)

@@ -15,4 +15,6 @@ public sealed class BuildRecord
 
     /// <summary>The executor holds a liveness lease, so the build becomes lost when it lapses (<see cref="BuildStart.Leased"/>).</summary>
     [Id(8)] public bool Leased { get; set; }
+    /// <summary>Zuul's tenant of the build; null in records written before tenants (read as <see cref="BuildRecords.DefaultTenant"/>).</summary>
+    [Id(9)] public string? Tenant { get; set; }
 }

@@ -19,7 +19,7 @@ public static class BuildTransitions
         }
 
         var sameExecutor = record.State != BuildState.Unknown && record.ExecutorHostname == start.ExecutorHostname &&
-                           record.LogPort == start.LogPort && record.Zone == start.Zone;
+                           record.LogPort == start.LogPort && record.Zone == start.Zone && record.Tenant == start.Tenant;
         if (finish is null && record.State == BuildState.Running && sameExecutor && record.Leased == start.Leased)
         {
             return false;
@@ -37,6 +37,7 @@ public static class BuildTransitions
         record.ExecutorHostname = start.ExecutorHostname;
         record.LogPort = start.LogPort;
         record.Leased = start.Leased;
+        record.Tenant = start.Tenant;
         if (finish is null)
         {
             record.State = BuildState.Running;

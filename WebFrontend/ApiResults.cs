@@ -6,6 +6,15 @@ internal static class ApiResults
     public static IResult BadRequest(string message) =>
         Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status400BadRequest);
 
+    public static IResult Unauthorized(string message) =>
+        Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status401Unauthorized);
+
+    public static IResult Forbidden(string message) =>
+        Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status403Forbidden);
+
+    public static IResult TooManyRequests(string message) =>
+        Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status429TooManyRequests);
+
     public static IResult NotFound(string message) =>
         Results.Json(new ApiError(message), ApiJson.Default.ApiError, statusCode: StatusCodes.Status404NotFound);
 

@@ -14,27 +14,32 @@ public sealed class BuildEventHub
     public const int ListenerCapacity = 512;
 
     private readonly Lock _gate = new();
-    private readonly HashSet<Channel<BuildEvent>> _listeners = [];
+    private readonly Dictionary<Channel<BuildEvent>, string> _listeners = [];
 
-    /// <summary>Starts listening; dispose the returned listener to stop.</summary>
-    public Listener Listen()
+    /// <summary>Starts listening to the builds of <paramref name="tenant"/> (a build exists only in its own tenant); dispose the returned listener to stop.</summary>
+    public Listener Listen(string tenant)
     {
         var channel = Channel.CreateBounded<BuildEvent>(new BoundedChannelOptions(ListenerCapacity) { SingleReader = true });
         lock (_gate)
         {
-            _listeners.Add(channel);
+            _listeners.Add(channel, tenant);
         }
 
         return new Listener(this, channel);
     }
 
-    /// <summary>Hands one event to every listener.</summary>
+    /// <summary>Hands one event to every listener of the build's tenant.</summary>
     public void Publish(BuildEvent item)
     {
         lock (_gate)
         {
-            foreach (var listener in _listeners)
+            foreach (var (listener, tenant) in _listeners)
             {
+                if (!string.Equals(tenant, item.Build.Tenant, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
                 if (!listener.Writer.TryWrite(item))
                 {
                     listener.Writer.TryComplete(new ChannelClosedException("The listener fell behind."));
@@ -51,7 +56,7 @@ public sealed class BuildEventHub
     {
         lock (_gate)
         {
-            foreach (var listener in _listeners)
+            foreach (var listener in _listeners.Keys)
             {
                 listener.Writer.TryComplete();
             }

@@ -3,25 +3,32 @@ using System.Threading.Channels;
 
 namespace Zuul.LiveLog.WebFrontend;
 
-/// <summary><c>GET /api/builds/events</c>: build started/finished events as server-sent events.</summary>
+/// <summary>
+/// <c>GET /api/tenant/{tenant}/builds/events</c>: the tenant's build started/finished events as server-sent events
+/// (never another tenant's builds).
+/// </summary>
 public static class BuildEventsEndpoint
 {
     /// <summary>A comment line this often keeps proxies and the browser from closing an idle stream.</summary>
     internal static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
-    public static IEndpointRouteBuilder MapBuildEvents(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/builds/events", StreamAsync);
-        return app;
-    }
+    public static RouteHandlerBuilder MapBuildEvents(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/tenant/{tenant}/builds/events", StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, BuildEventHub hub)
+    private static async Task StreamAsync(HttpContext context, string tenant, BuildEventHub hub, Auth.TenantAccess access)
     {
+        if (TenantsApi.Refuse(context, tenant) is { } refused)
+        {
+            await refused.ExecuteAsync(context);
+            return;
+        }
+
+        var admin = access.IsAdmin(context.User);
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        using var listener = hub.Listen();
+        using var listener = hub.Listen(tenant);
         var aborted = context.RequestAborted;
         try
         {
@@ -51,7 +58,7 @@ public static class BuildEventsEndpoint
 
                 while (listener.Events.TryRead(out var e))
                 {
-                    var json = JsonSerializer.Serialize(BuildEventView.From(e), ApiJson.Default.BuildEventView);
+                    var json = JsonSerializer.Serialize(BuildEventView.From(e, admin), ApiJson.Default.BuildEventView);
                     await response.WriteAsync($"event: build\ndata: {json}\n\n", aborted);
                 }
 

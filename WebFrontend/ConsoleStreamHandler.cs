@@ -2,12 +2,15 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
+using System.Security.Claims;
 using System.Text.Unicode;
 using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Hosting;
 using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.WebFrontend.Auth;
 
 namespace Zuul.LiveLog.WebFrontend;
 
@@ -16,14 +19,27 @@ namespace Zuul.LiveLog.WebFrontend;
 /// messages (never splitting a UTF-8 character) until the build ends, then a normal close.
 /// </summary>
 public sealed partial class ConsoleStreamHandler(
-    BuildStreamOpener opener, IHostApplicationLifetime lifetime, ZuulMetrics metrics, ILogger<ConsoleStreamHandler> logger,
-    ConsoleStreamOptions options, ConnectionLimiter limiter)
+    BuildStreamOpener opener,
+    IGrainFactory grains,
+    TenantAccess access,
+    BearerTokens tokens,
+    IHostApplicationLifetime lifetime,
+    ZuulMetrics metrics,
+    ILogger<ConsoleStreamHandler> logger,
+    ConsoleStreamOptions options,
+    ConnectionLimiter limiter)
 {
     public const int CloseBadRequest = 4000;
     public const int CloseStreamFailure = 4011;
 
     /// <summary>Too many console streams, in all or from the client's address (RFC 6455's "try again later").</summary>
     public const int CloseTryAgainLater = 1013;
+
+    /// <summary>The tenant requires authentication and no valid token came (PROTOCOL.md section 6), like HTTP 401.</summary>
+    public const int CloseUnauthorized = 4001;
+
+    /// <summary>The token is valid but does not allow reading this tenant, like HTTP 403.</summary>
+    public const int CloseForbidden = 4003;
 
     /// <summary>An internal error (PROTOCOL.md section 6): the cluster could not be asked, or the handler failed.</summary>
     public const int CloseInternalError = (int)WebSocketCloseStatus.InternalServerError;
@@ -37,6 +53,19 @@ public sealed partial class ConsoleStreamHandler(
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsJsonAsync(new ApiError("This endpoint only speaks websocket."), ApiJson.Default.ApiError);
+            return;
+        }
+
+        if (!TenantName.IsValid(tenant))
+        {
+            await ApiResults.BadRequest($"'{ApiResults.Quote(tenant)}' is not a valid tenant name ({TenantName.Rule}).").ExecuteAsync(context);
+            return;
+        }
+
+        if (context.Features.Get<TokenCheckFeature>()?.Check.Failure is not null && ReadGate.Check(context, tenant) is { } refused)
+        {
+            // A token in the Authorization header (non-browser clients) that is not valid, for a protected tenant: refused before the upgrade.
+            await refused.ExecuteAsync(context);
             return;
         }
 
@@ -55,7 +84,7 @@ public sealed partial class ConsoleStreamHandler(
 
         try
         {
-            await StreamAsync(socket, tenant, context.RequestAborted);
+            await StreamAsync(socket, tenant, context.User, context.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -65,7 +94,7 @@ public sealed partial class ConsoleStreamHandler(
         }
     }
 
-    private async Task StreamAsync(WebSocket socket, string tenant, CancellationToken aborted)
+    private async Task StreamAsync(WebSocket socket, string tenant, ClaimsPrincipal user, CancellationToken aborted)
     {
         // The request is awaited, not cancelled, at the timeout: cancelling a pending websocket receive aborts the
         // socket (a TCP reset at the client) before the 4000 close could be sent.
@@ -98,6 +127,11 @@ public sealed partial class ConsoleStreamHandler(
             return;
         }
 
+        if (!await MayReadAsync(socket, tenant, user, request))
+        {
+            return;
+        }
+
         // A child of the ASP.NET Core request's span; the hop behind it starts a trace of its own (README "Traces").
         using var activity = ZuulTracing.StartStream("console stream", ActivityKind.Internal, request.Uuid, StreamHop.Websocket);
         await using var opened = new OpenedStreamScope(await opener.OpenAsync(request.Uuid, aborted));
@@ -122,6 +156,53 @@ public sealed partial class ConsoleStreamHandler(
             meter.End(end);
             ZuulTracing.Ended(activity, end, meter.Bytes);
         }
+    }
+
+    /// <summary>
+    /// Checks the reader (header token, else the request's token) against the tenant's rules, and that the build is
+    /// the tenant's; closes the socket and returns false otherwise. Runs before the upstream is opened, so a refused
+    /// reader receives no byte of the log. Another tenant's build is "not found", exactly like an unknown one.
+    /// </summary>
+    private async Task<bool> MayReadAsync(WebSocket socket, string tenant, ClaimsPrincipal user, ConsoleStreamRequest request)
+    {
+        if (user.Identity?.IsAuthenticated != true && request.Token is { } token)
+        {
+            var check = await tokens.ValidateAsync(token);
+            if (check.User is null)
+            {
+                LogInformationRefused(logger, tenant, request.Uuid, check.Failure!);
+                metrics.Rejected(StreamRejection.ClientNotAllowed);
+                await CloseAsync(socket, CloseUnauthorized, check.Failure!);
+                return false;
+            }
+
+            user = check.User;
+        }
+
+        switch (access.CanRead(user, tenant))
+        {
+            case ReadDecision.LoginRequired:
+                LogInformationRefused(logger, tenant, request.Uuid, "no token");
+                metrics.Rejected(StreamRejection.ClientNotAllowed);
+                await CloseAsync(socket, CloseUnauthorized, $"Tenant {tenant} requires authentication: log in.");
+                return false;
+            case ReadDecision.Forbidden:
+                LogInformationRefused(logger, tenant, request.Uuid, "token not allowed for the tenant");
+                metrics.Rejected(StreamRejection.ClientNotAllowed);
+                await CloseAsync(socket, CloseForbidden, $"Your token does not allow reading tenant {tenant}.");
+                return false;
+        }
+
+        var build = await grains.GetGrain<IBuildGrain>(request.Uuid).GetAsync();
+        if (build is not null && build.Tenant == tenant)
+        {
+            return true;
+        }
+
+        LogInformationStreamRefused(logger, tenant, request.Uuid, StreamFailure.BuildNotFound);
+        metrics.Rejected(StreamFailure.BuildNotFound.ToRejection());
+        await CloseAsync(socket, CloseStreamFailure, FingerErrors.BuildNotFound(request.Uuid).TrimEnd());
+        return false;
     }
 
     /// <summary>Pumps the opened stream into the websocket and closes it as the stream ended; returns how it ended.</summary>
@@ -325,6 +406,9 @@ public sealed partial class ConsoleStreamHandler(
 
     [LoggerMessage(404, LogLevel.Warning, "Console stream (tenant {Tenant}) of build {BuildId}: {Target} closed the stream without sending anything while the build runs")]
     private static partial void LogWarningEmptyStream(ILogger logger, string tenant, string buildId, string target);
+
+    [LoggerMessage(406, LogLevel.Information, "Console stream (tenant {Tenant}) of build {BuildId}: reader refused ({Reason})")]
+    private static partial void LogInformationRefused(ILogger logger, string tenant, string buildId, string reason);
 
     [LoggerMessage(400, LogLevel.Information, "Console stream (tenant {Tenant}) rejected: {Reason}")]
     private static partial void LogInformationBadRequest(ILogger logger, string tenant, string reason);

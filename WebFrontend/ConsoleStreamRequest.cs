@@ -6,9 +6,10 @@ namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// The first message of a console-stream websocket (PROTOCOL.md section 6). Zuul's <c>logfile</c> is accepted and
-/// ignored: a build has one streamed log (Zuul's log streamer, too, serves only <c>job-output.txt</c>).
+/// ignored: a build has one streamed log (Zuul's log streamer, too, serves only <c>job-output.txt</c>). <c>token</c>
+/// is the reader's bearer token (browsers cannot set headers on a websocket).
 /// </summary>
-public sealed record ConsoleStreamRequest(string Uuid, long Offset)
+public sealed record ConsoleStreamRequest(string Uuid, long Offset, string? Token = null)
 {
     /// <summary>Parses and validates the client's JSON; returns null and a one-sentence reason when it is unusable.</summary>
     public static ConsoleStreamRequest? TryParse(ReadOnlySpan<byte> json, out string error)
@@ -43,12 +44,13 @@ public sealed record ConsoleStreamRequest(string Uuid, long Offset)
         }
 
         error = string.Empty;
-        return new ConsoleStreamRequest(id, message.Offset ?? 0);
+        return new ConsoleStreamRequest(id, message.Offset ?? 0, message.Token is { Length: > 0 } token ? token : null);
     }
 
     internal sealed record Message(
         [property: JsonPropertyName("uuid")] string? Uuid,
-        [property: JsonPropertyName("offset")] long? Offset);
+        [property: JsonPropertyName("offset")] long? Offset,
+        [property: JsonPropertyName("token")] string? Token = null);
 }
 
 [JsonSerializable(typeof(ConsoleStreamRequest.Message))]

@@ -7,6 +7,8 @@ using Zuul.LiveLog.Hosting;
 using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.ZooKeeper.Orleans;
 using Zuul.LiveLog.Hosting.Telemetry;
+using Zuul.LiveLog.WebFrontend.Auth;
+using Zuul.LiveLog.WebFrontend.Security;
 
 namespace Zuul.LiveLog.WebFrontend;
 
@@ -34,6 +36,11 @@ public static class WebFrontendApp
         var keepAlive = TcpKeepAliveSettings.Read(builder.Configuration, settingErrors);
         var consoleStreams = ConsoleStreamOptions.Read(builder.Configuration, settingErrors);
         connector.KeepAlive = keepAlive;
+        builder.AddZuulAuth(settingErrors);
+        var security = new WebSecuritySettings();
+        builder.Configuration.GetSection(WebSecuritySettings.SectionName).Bind(security);
+        var publicUrls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        settingErrors.AddRange(WebSecurityValidation.Validate(security, publicUrls));
         StartupValidation.ThrowIfInvalid("web", [
             .. settingErrors,
             .. FingerConnectorValidation.Validate("FingerClient", connector),
@@ -42,6 +49,16 @@ public static class WebFrontendApp
                 ? [$"{ClusterBuildEventSubscription.CheckIntervalKey} must be a positive time span such as 00:00:30 (got '{check}')."] : Array.Empty<string>(),
         ]);
         builder.AddZuulTelemetry(ComponentIdentity.Web, telemetry);
+        if (security.AdminUrls is { Length: > 0 } adminUrls)
+        {
+            // Kestrel binds URLs or code-configured endpoints, never both: bind the public URLs here too.
+            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
+            builder.WebHost.ConfigureKestrel(k => Listeners.Bind(k, publicUrls is { Length: > 0 } ? publicUrls : Listeners.DefaultUrls, adminUrls));
+        }
+
+        builder.Services.AddSingleton(security);
+        builder.Services.AddSingleton<OriginCheck>();
+        builder.Services.AddStreamRateLimits(security);
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton(consoleStreams);
         builder.Services.AddSingleton(sp => new ConnectionLimiter("console-stream websocket", consoleStreams.Limits, sp.GetRequiredService<ZuulMetrics>(),
@@ -81,14 +98,25 @@ public static class WebFrontendApp
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseDefaultFiles();
         app.UseStaticFiles();
-        app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant));
-        app.MapBuildsApi();
-        app.MapBuildEvents();
+        app.UseZuulAuthentication();
+        OriginCheck.UseOriginCheck(app);
+        app.UseRateLimiter();
+        // The dashboard's pages and API (hosts, ports, silo internals, a live trace of requests) exist only on the admin listener.
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(DashboardPath) && !Listeners.IsAdminConnection(context),
+            refused => refused.Run(context => ApiResults.NotFound("Not found.").ExecuteAsync(context)));
+        app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant))
+            .WithMetadata(new StreamEndpointMetadata())
+            .RequireRateLimiting(StreamRateLimits.Policy);
+        app.MapTenantsApi();
+        app.MapBuildEvents().WithMetadata(new StreamEndpointMetadata()).RequireRateLimiting(StreamRateLimits.Policy);
         app.MapZonesApi();
         app.MapOrleansDashboard(routePrefix: DashboardPath);
         app.MapZuulHealth();
         app.MapZuulMetrics();
-        // Zuul's deep link to a build's log; the page itself reads the uuid from the path.
+        // Zuul's page URLs carry the tenant; the pages read it (and the uuid) from the path.
+        app.MapGet("/auth/callback", () => Results.File(Path.Combine(app.Environment.WebRootPath, "callback.html"), "text/html"));
+        app.MapGet("/t/{tenant}/builds", () => Results.File(Path.Combine(app.Environment.WebRootPath, "builds.html"), "text/html"));
         app.MapGet("/t/{tenant}/stream/{uuid}", () => Results.File(Path.Combine(app.Environment.WebRootPath, "stream.html"), "text/html"));
         return app;
     }

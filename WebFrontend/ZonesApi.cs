@@ -1,22 +1,28 @@
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.WebFrontend.Auth;
 
 namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Where builds run: zones with their registered gateways (from each zone's <see cref="IZoneGatewayGrain"/>),
 /// executors and running builds, and the un-zoned executors; zones and builds from the <see cref="IBuildList"/>. Executors are known from the builds they
-/// ran (the build list keeps running and recent builds).
+/// ran (the build list keeps running and recent builds). Admins only (<see cref="ReadGate.CheckAdmin"/>): the addresses are internal topology.
 /// </summary>
 public static class ZonesApi
 {
     public static IEndpointRouteBuilder MapZonesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/zones", async (IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
-            Results.Json(await ListZonesAsync(grains, list, aborted), ApiJson.Default.ListZoneView));
+        app.MapGet("/api/zones", async (HttpContext context, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
+            ReadGate.CheckAdmin(context) ?? Results.Json(await ListZonesAsync(grains, list, aborted), ApiJson.Default.ListZoneView));
 
-        app.MapGet("/api/zones/{zone}", async (string zone, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
+        app.MapGet("/api/zones/{zone}", async (HttpContext context, string zone, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
         {
+            if (ReadGate.CheckAdmin(context) is { } refused)
+            {
+                return refused;
+            }
+
             if (!ZoneName.IsValid(zone))
             {
                 return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name ({ZoneName.Rule}).");
@@ -28,8 +34,13 @@ public static class ZonesApi
                 : Results.Json(view, ApiJson.Default.ZoneView);
         });
 
-        app.MapGet("/api/gateways", async (string? zone, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
+        app.MapGet("/api/gateways", async (HttpContext context, string? zone, IGrainFactory grains, IBuildList list, CancellationToken aborted) =>
         {
+            if (ReadGate.CheckAdmin(context) is { } refused)
+            {
+                return refused;
+            }
+
             if (zone is not null && !ZoneName.IsValid(zone))
             {
                 return ApiResults.BadRequest($"'{ApiResults.Quote(zone)}' is not a valid zone name ({ZoneName.Rule}).");
@@ -75,7 +86,7 @@ public static class ZonesApi
             .Select(g => new ExecutorView(g.Key.ExecutorHostname, g.Key.LogPort, g.Count(b => b.State == BuildState.Running), g.Max(b => b.StartedAt)))
             .OrderBy(e => e.Hostname, StringComparer.Ordinal).ThenBy(e => e.LogPort)
             .ToList();
-        var running = list.Where(b => b.State == BuildState.Running).Select(BuildView.From).ToList();
+        var running = list.Where(b => b.State == BuildState.Running).Select(b => BuildView.From(b, showExecutor: true)).ToList();
         return new ZoneView(zone, gateways, executors, running);
     }
 }

@@ -5,6 +5,7 @@
 #
 # Ports (override with the environment variables):
 #   WEB_PORT=9000      web console and websocket stream   http://127.0.0.1:9000/
+#   ADMIN_PORT=9001    the web frontend's admin listener  http://127.0.0.1:9001/zones.html, /dashboard/
 #   FINGER_PORT=7979   finger gateway                     scripts/finger <uuid>@127.0.0.1:7979
 #   LOG_PORT=7900      the executor's log streamer
 #   SILO_PORT=11111 ORLEANS_GATEWAY_PORT=30000            Orleans endpoints
@@ -13,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WEB_PORT=${WEB_PORT:-9000}
+ADMIN_PORT=${ADMIN_PORT:-9001}
 FINGER_PORT=${FINGER_PORT:-7979}
 LOG_PORT=${LOG_PORT:-7900}
 SILO_PORT=${SILO_PORT:-11111}
@@ -35,7 +37,7 @@ start_process "$RUN_DIR/logs/silo.log" dotnet Silo/bin/Release/net10.0/Orleans.Z
 wait_port 127.0.0.1 "$ORLEANS_GATEWAY_PORT" "The silo"
 
 start_process "$RUN_DIR/logs/web.log" dotnet WebFrontend/bin/Release/net10.0/Orleans.Zuul.WebFrontend.dll "${common[@]}" \
-  --urls "http://127.0.0.1:$WEB_PORT"
+  --urls "http://127.0.0.1:$WEB_PORT" --Web:AdminUrls "http://127.0.0.1:$ADMIN_PORT"
 
 start_process "$RUN_DIR/logs/executor.log" dotnet Executor/bin/Release/net10.0/Orleans.Zuul.Executor.dll "${common[@]}" \
   --Executor:Demo true --Executor:JobRoot "$RUN_DIR/jobs" --Executor:ListenAddress 127.0.0.1 \
@@ -49,7 +51,8 @@ cat <<MSG
 
 Orleans.Zuul is running (logs in $RUN_DIR/logs/).
   Web console:      http://127.0.0.1:$WEB_PORT/
-  Builds (JSON):    curl -s http://127.0.0.1:$WEB_PORT/api/builds
+  Builds (JSON):    curl -s http://127.0.0.1:$WEB_PORT/api/tenant/demo-a/builds   (tenants: /api/tenants)
+  Admin (zones, dashboard): http://127.0.0.1:$ADMIN_PORT/zones.html  http://127.0.0.1:$ADMIN_PORT/dashboard/
   Stream a running build through the finger gateway:
     FINGER_PORT=$FINGER_PORT scripts/finger --running http://127.0.0.1:$WEB_PORT
     scripts/finger <uuid>@127.0.0.1:$FINGER_PORT     # a given build (finger <uuid>@host works when the gateway has port 79)

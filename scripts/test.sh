@@ -3,7 +3,7 @@
 # Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~ZooKeeper]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh zookeeper socat docker-compose chromium chromium-driver prometheus
+scripts/install-deps.sh zookeeper socat docker-compose chromium chromium-driver prometheus nodejs npm npm:oidc-provider@9.13.3
 mkdir -p artifacts
 dotnet build Orleans.Zuul.sln -c Release -nologo -clp:ErrorsOnly
 # The compose run (Category=Compose) has its own command, scripts/compose-test.sh; a --filter given here wins.

@@ -68,9 +68,9 @@ public sealed partial class BuildReporter : BackgroundService
     /// the same build still waiting (a finish is never replaced by a start). False when the build is not queued yet and
     /// the queue is full: the caller keeps it and offers it again after <see cref="RoomAvailable"/>.
     /// </summary>
-    public bool TryReport(string uuid, string? jobName, DateTimeOffset startedAt, string? result = null, DateTimeOffset? finishedAt = null)
+    public bool TryReport(string uuid, string? jobName, DateTimeOffset startedAt, string? result = null, DateTimeOffset? finishedAt = null, string? tenant = null)
     {
-        var report = new Report(jobName, startedAt, finishedAt is { } at ? new BuildFinish(result, at) : null);
+        var report = new Report(jobName, startedAt, finishedAt is { } at ? new BuildFinish(result, at) : null, tenant);
         int waiting;
         lock (_lock)
         {
@@ -119,7 +119,7 @@ public sealed partial class BuildReporter : BackgroundService
 
                 try
                 {
-                    var start = new BuildStart(_zone, _hostname, port, report.JobName, report.StartedAt, Leased: true);
+                    var start = new BuildStart(_zone, _hostname, port, report.JobName, report.StartedAt, Leased: true, Tenant: report.Tenant);
                     await _registrar.ReportAsync(uuid, start, report.Finish, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -180,7 +180,7 @@ public sealed partial class BuildReporter : BackgroundService
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private readonly record struct Report(string? JobName, DateTimeOffset StartedAt, BuildFinish? Finish);
+    private readonly record struct Report(string? JobName, DateTimeOffset StartedAt, BuildFinish? Finish, string? Tenant);
 
     [LoggerMessage(EventId = 1331, Level = LogLevel.Information, Message = "Registering builds as {Hostname}:{LogPort} in zone {Zone} (at most {Limit} waiting)")]
     private static partial void LogInformationRegistering(ILogger logger, string hostname, int logPort, string? zone, int limit);

@@ -29,7 +29,7 @@ public sealed partial class JobRootWatcher
         foreach (var id in _reannounceLeft.ToList())
         {
             var build = _known[id];
-            if (!_reporter.TryReport(id, build.JobName, build.StartedAt, build.Result, build.FinishedAt))
+            if (!_reporter.TryReport(id, build.JobName, build.StartedAt, build.Result, build.FinishedAt, build.Tenant))
             {
                 return;
             }

@@ -27,12 +27,13 @@ public sealed partial class JobRootWatcher
             if (!_known.ContainsKey(id))
             {
                 var job = JobDirectory.For(root, id);
-                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), _time.GetUtcNow());
+                var tenant = JobInventory.ReadTenant(job.Path) ?? _options.Value.DefaultTenant;
+                var build = new KnownBuild(ReadFirstLine(Path.Combine(job.Path, JobNameFile)), tenant, _time.GetUtcNow());
                 // Known only once the reporter took it: a full queue leaves it to be found again by a later scan.
-                if (_reporter.TryReport(id, build.JobName, build.StartedAt))
+                if (_reporter.TryReport(id, build.JobName, build.StartedAt, tenant: tenant))
                 {
                     _known[id] = build;
-                    LogInformationBuildStarted(_logger, id, build.JobName);
+                    LogInformationBuildStarted(_logger, id, build.JobName, tenant);
                 }
             }
         }
@@ -43,7 +44,7 @@ public sealed partial class JobRootWatcher
             {
                 if (build.FinishedAt is null)
                 {
-                    if (!_reporter.TryReport(id, build.JobName, build.StartedAt, null, _time.GetUtcNow()))
+                    if (!_reporter.TryReport(id, build.JobName, build.StartedAt, null, _time.GetUtcNow(), build.Tenant))
                     {
                         continue; // reported by a later scan
                     }
@@ -69,7 +70,7 @@ public sealed partial class JobRootWatcher
                     }
 
                     var finishedAt = _time.GetUtcNow();
-                    if (!_reporter.TryReport(id, build.JobName, build.StartedAt, result, finishedAt))
+                    if (!_reporter.TryReport(id, build.JobName, build.StartedAt, result, finishedAt, build.Tenant))
                     {
                         continue; // reported by a later scan
                     }
@@ -106,9 +107,11 @@ public sealed partial class JobRootWatcher
         }
     }
 
-    private sealed class KnownBuild(string? jobName, DateTimeOffset startedAt)
+    private sealed class KnownBuild(string? jobName, string tenant, DateTimeOffset startedAt)
     {
         public string? JobName { get; } = jobName;
+
+        public string Tenant { get; } = tenant;
 
         public DateTimeOffset StartedAt { get; } = startedAt;
 

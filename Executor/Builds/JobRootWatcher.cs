@@ -12,7 +12,7 @@ namespace Zuul.LiveLog.Executor;
 /// appearing, or the directory going away, is its finish. Directory events wake it at once, and so does a marker
 /// appearing: each running build's <c>work/logs</c> is watched (<see cref="MarkerWatches"/>, at most
 /// <see cref="MaxWatchedBuilds"/> builds). A periodic re-scan (<see cref="ExecutorOptions.JobRootScanInterval"/>) catches
-/// anything a notification missed. Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the
+/// anything a notification missed. The build's tenant is read from Zuul's inventory (<see cref="JobInventory"/>). Optional files of our own: <c>&lt;id&gt;/job-name</c> (the job's name) and the
 /// marker's first line (the result). The parts: this file (the loop and its wake-ups), <c>.Scan</c> (what a scan
 /// reports, with the marker's grace), <c>.Reannounce</c> (reporting everything again).
 /// </summary>
@@ -135,8 +135,8 @@ public sealed partial class JobRootWatcher : BackgroundService
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, Message = "Watching job root {JobRoot} (file notifications: {Notifications})")]
     private static partial void LogInformationWatching(ILogger logger, string jobRoot, bool notifications);
 
-    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Build {BuildId} ({JobName}) started")]
-    private static partial void LogInformationBuildStarted(ILogger logger, string buildId, string? jobName);
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Build {BuildId} ({JobName}) of tenant {Tenant} started")]
+    private static partial void LogInformationBuildStarted(ILogger logger, string buildId, string? jobName, string tenant);
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Build {BuildId} finished ({Result}): {Reason}")]
     private static partial void LogInformationBuildFinished(ILogger logger, string buildId, string? result, string reason);

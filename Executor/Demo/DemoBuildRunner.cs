@@ -23,6 +23,7 @@ public sealed partial class DemoBuildRunner(
     private static readonly TimeSpan MinTick = TimeSpan.FromMilliseconds(20);
 
     private readonly ConcurrentQueue<string> _finished = new();
+    private int _started;
     private readonly Lock _pruneLock = new();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -73,9 +74,12 @@ public sealed partial class DemoBuildRunner(
         var job = JobDirectory.For(o.JobRoot!, id);
         Directory.CreateDirectory(Path.Combine(staging, "work", "logs"));
         await File.WriteAllTextAsync(Path.Combine(staging, JobRootWatcher.JobNameFile), jobName + "\n", cancellationToken);
+        var tenant = NextTenant();
+        Directory.CreateDirectory(Path.Combine(staging, "ansible"));
+        await File.WriteAllTextAsync(JobInventory.PathIn(staging), Inventory(tenant, id, jobName), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(staging, "work", "logs", JobDirectory.LogFileName), string.Concat(script.Header(time.GetUtcNow())), cancellationToken);
         Directory.Move(staging, job.Path);
-        LogInformationDemoBuildStarted(logger, id, jobName);
+        LogInformationDemoBuildStarted(logger, id, jobName, tenant);
 
         var result = fails ? "FAILURE" : "SUCCESS";
         var log = new FileStream(job.LogFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
@@ -121,6 +125,17 @@ public sealed partial class DemoBuildRunner(
         }
     }
 
+    /// <summary>The demo's tenants in turn, so both always have builds.</summary>
+    private string NextTenant()
+    {
+        var tenants = options.Value.DemoTenants is { Count: > 0 } configured ? configured : ExecutorOptions.DefaultDemoTenants;
+        return tenants[(int)((uint)Interlocked.Increment(ref _started) % (uint)tenants.Count)];
+    }
+
+    /// <summary>The part of Zuul's job inventory the executor reads (<see cref="JobInventory"/>).</summary>
+    private static string Inventory(string tenant, string id, string jobName) =>
+        $"all:\n  hosts:\n    ubuntu-noble:\n      ansible_connection: local\n  vars:\n    zuul:\n      tenant: {tenant}\n      build: {id}\n      job: {jobName}\n";
+
     private static ValueTask WriteAsync(FileStream log, string line, CancellationToken cancellationToken) =>
         log.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken);
 
@@ -154,8 +169,8 @@ public sealed partial class DemoBuildRunner(
     [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Demo mode: {Count} concurrent simulated builds in {JobRoot}, {LinesPerSecond} lines/s, {BuildSeconds} s each")]
     private static partial void LogInformationDemoStarting(ILogger logger, int count, string jobRoot, double linesPerSecond, double buildSeconds);
 
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Demo build {BuildId} ({JobName}) started")]
-    private static partial void LogInformationDemoBuildStarted(ILogger logger, string buildId, string jobName);
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Demo build {BuildId} ({JobName}) of tenant {Tenant} started")]
+    private static partial void LogInformationDemoBuildStarted(ILogger logger, string buildId, string jobName, string tenant);
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Demo build {BuildId} finished: {Result}")]
     private static partial void LogInformationDemoBuildFinished(ILogger logger, string buildId, string result);

@@ -87,6 +87,40 @@ public sealed class JobSourceTests
     }
 
     [Fact]
+    public async Task JobRootWatcherReadsTheTenantFromZuulsInventoryAndDefaultsOtherwise()
+    {
+        var registrar = new RecordingBuildRegistrar();
+        var root = ExecutorHost.NewJobRoot();
+        await using var host = await ExecutorHost.StartAsync(new Dictionary<string, string> { ["Executor:DefaultTenant"] = "fallback" }, registrar, root);
+
+        // Zuul writes the inventory before the build's log appears; here the directory is moved into place complete.
+        string Prepare(string? inventory)
+        {
+            var id = Guid.NewGuid().ToString("N");
+            var staging = Path.Combine(root, ".staging-" + id);
+            Directory.CreateDirectory(Path.Combine(staging, "work", "logs"));
+            if (inventory is not null)
+            {
+                Directory.CreateDirectory(Path.Combine(staging, "ansible"));
+                File.WriteAllText(Path.Combine(staging, "ansible", "inventory.yaml"), inventory);
+            }
+
+            Directory.Move(staging, Path.Combine(root, id));
+            return id;
+        }
+
+        var zuul = Prepare("all:\n  hosts:\n    node: {ansible_connection: local}\n  vars:\n    zuul:\n      tenant: example-tenant\n      job: tox\n");
+        var none = Prepare(null);
+        var broken = Prepare("all: [unclosed\n");
+        var invalidName = Prepare("all:\n  vars:\n    zuul:\n      tenant: \"../etc\"\n");
+        await Eventually.UntilAsync(() => new[] { zuul, none, broken, invalidName }.All(registrar.Started.ContainsKey), "the four builds to be registered");
+        Assert.Equal("example-tenant", registrar.Started[zuul].Tenant);
+        Assert.Equal("fallback", registrar.Started[none].Tenant);
+        Assert.Equal("fallback", registrar.Started[broken].Tenant);
+        Assert.Equal("fallback", registrar.Started[invalidName].Tenant);
+    }
+
+    [Fact]
     public async Task JobRootWatcherNoticesBuildsAndMarkersByNotificationAlone()
     {
         // The safety re-scan is at its maximum, 10 minutes away: everything below must come from file notifications.
@@ -155,6 +189,8 @@ public sealed class JobSourceTests
             registrar);
 
         await Eventually.UntilAsync(() => registrar.Finished.Count >= 3, "three demo builds to finish");
+        // The demo runs its builds in two tenants, in turn.
+        Assert.Equal(["demo-a", "demo-b"], registrar.Started.Values.Select(s => s.Tenant).Distinct().Order());
         var id = registrar.Finished.Keys.First();
         Assert.True(registrar.Started.ContainsKey(id));
         Assert.False(string.IsNullOrEmpty(registrar.Started[id].JobName));

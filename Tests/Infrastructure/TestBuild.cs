@@ -8,8 +8,9 @@ public sealed class TestBuild
     /// <summary>
     /// Creates the build in <paramref name="jobRoot"/>: laid out beside it and moved in at once, so an executor sees the
     /// job complete (with its name and log). <paramref name="initialLog"/> null: the log file does not exist yet.
+    /// <paramref name="tenant"/>: written as <c>zuul.tenant</c> into Zuul's inventory, <c>ansible/inventory.yaml</c>.
     /// </summary>
-    public TestBuild(string jobRoot, string? jobName = null, string? initialLog = "")
+    public TestBuild(string jobRoot, string? jobName = null, string? initialLog = "", string? tenant = null)
     {
         Id = Guid.NewGuid().ToString("N");
         var staging = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(jobRoot))!, ".staging-" + Id);
@@ -17,6 +18,12 @@ public sealed class TestBuild
         if (jobName is not null)
         {
             File.WriteAllText(Path.Combine(staging, "job-name"), jobName + "\n");
+        }
+
+        if (tenant is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(staging, "ansible"));
+            File.WriteAllText(Path.Combine(staging, "ansible", "inventory.yaml"), $"all:\n  vars:\n    zuul:\n      tenant: {tenant}\n");
         }
 
         if (initialLog is not null)

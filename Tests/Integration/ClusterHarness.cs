@@ -81,7 +81,11 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     }
 
     /// <summary>Starts a web frontend on a free port, as an Orleans client of this cluster.</summary>
-    public async Task<Uri> StartWebFrontendAsync(string? zone = null, params string[] extra)
+    public async Task<Uri> StartWebFrontendAsync(string? zone = null, params string[] extra) =>
+        new((await StartWebFrontendAppAsync(zone, extra)).Urls.First());
+
+    /// <summary>Starts a web frontend on a free port and returns it (its <c>Urls</c>: the public one first, then any admin listener).</summary>
+    public async Task<WebApplication> StartWebFrontendAppAsync(string? zone = null, params string[] extra)
     {
         var args = new List<string>
         {
@@ -99,7 +103,7 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
         var app = WebFrontendApp.Build([.. args], ConfigureLogging);
         await app.StartAsync();
         _apps.Add(app);
-        return new Uri(app.Urls.First());
+        return app;
     }
 
     /// <summary>Client arguments for another in-process Orleans client (e.g. an executor) of this cluster.</summary>
@@ -192,9 +196,9 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     }
 
     /// <summary>Creates a build in <paramref name="jobRoot"/> and waits until its executor registered it.</summary>
-    public async Task<TestBuild> StartBuildAsync(string jobRoot, string? jobName = null)
+    public async Task<TestBuild> StartBuildAsync(string jobRoot, string? jobName = null, string? tenant = null)
     {
-        var build = new TestBuild(jobRoot, jobName);
+        var build = new TestBuild(jobRoot, jobName, tenant: tenant);
         await Eventually.UntilAsync(
             async () => await Grains.GetGrain<Zuul.LiveLog.Grains.IBuildGrain>(build.Id).GetAsync() is { State: Zuul.LiveLog.Grains.BuildState.Running }, $"the executor to register build {build.Id}", TimeSpan.FromSeconds(30));
         return build;

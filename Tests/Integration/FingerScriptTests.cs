@@ -37,7 +37,7 @@ public sealed class FingerScriptTests : IAsyncLifetime
         var port = silo.FingerPort.ToString(CultureInfo.InvariantCulture);
         // As a user would: the build is in the web frontend's list first.
         using var http = new HttpClient { BaseAddress = web };
-        await Eventually.UntilAsync(async () => (await http.GetStringAsync("api/builds?state=running")).Contains(build.Id, StringComparison.Ordinal), "the build to be listed as running",
+        await Eventually.UntilAsync(async () => (await http.GetStringAsync("api/tenant/default/builds?state=running")).Contains(build.Id, StringComparison.Ordinal), "the build to be listed as running",
             Timeout);
 
         var running = RunAsync(["--running", web.ToString().TrimEnd('/')], ("FINGER_PORT", port));

@@ -57,15 +57,15 @@ public sealed class GatewayErrorTests : IAsyncLifetime
     public async Task ApiAnswersUnknownAndInvalidIdsWithJsonErrors()
     {
         using var http = new HttpClient { BaseAddress = _web };
-        var missing = await http.GetAsync("/api/builds/0123456789abcdef0123456789abcdef");
+        var missing = await http.GetAsync("/api/tenant/default/build/0123456789abcdef0123456789abcdef");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("not found", (await missing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        var invalid = await http.GetAsync("/api/builds/..%2F..%2Fetc");
+        var invalid = await http.GetAsync("/api/tenant/default/build/..%2F..%2Fetc");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Contains("not a valid build id", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        var list = await http.GetFromJsonAsync<JsonElement>("/api/builds");
+        var list = await http.GetFromJsonAsync<JsonElement>("/api/tenant/default/builds");
         Assert.Equal(JsonValueKind.Array, list.ValueKind);
     }
 
@@ -114,7 +114,7 @@ public sealed class GatewayErrorTests : IAsyncLifetime
     public async Task PlainHttpOnTheStreamEndpointIsABadRequest()
     {
         using var http = new HttpClient { BaseAddress = _web };
-        var response = await http.GetAsync("/api/tenant/demo/console-stream");
+        var response = await http.GetAsync("/api/tenant/default/console-stream");
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
     }
 }

@@ -33,7 +33,7 @@ public sealed class OrleansTlsTests : IDisposable
 
         var web = await cluster.StartWebFrontendAsync("zone1", TlsArgs(_pki, "web"));
         using var http = new HttpClient { BaseAddress = web };
-        Assert.NotNull(await http.GetFromJsonAsync<object[]>("/api/builds"));
+        Assert.NotNull(await http.GetFromJsonAsync<object[]>("/api/tenant/default/builds"));
         Assert.DoesNotContain(cluster.Logs.Lines, l => l.Contains("Orleans TLS:", StringComparison.Ordinal));
     }
 

@@ -206,12 +206,12 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     {
         var build = await StartBuildAsync();
         using var http = new HttpClient { BaseAddress = _web };
-        var one = await http.GetStringAsync($"/api/builds/{build.Id}");
+        var one = await http.GetStringAsync($"/api/tenant/default/build/{build.Id}");
         Assert.Contains("\"state\":\"running\"", one, StringComparison.Ordinal);
-        Assert.Contains(build.Id, await http.GetStringAsync("/api/builds"), StringComparison.Ordinal);
+        Assert.Contains(build.Id, await http.GetStringAsync("/api/tenant/default/builds"), StringComparison.Ordinal);
         await build.FinishAsync();
         await Eventually.UntilAsync(
-            async () => (await http.GetStringAsync($"/api/builds/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal), "the API to show the build finished", Timeout);
+            async () => (await http.GetStringAsync($"/api/tenant/default/build/{build.Id}")).Contains("\"state\":\"finished\"", StringComparison.Ordinal), "the API to show the build finished", Timeout);
     }
 
     private Task<TestBuild> StartBuildAsync() => _cluster.StartBuildAsync(_jobRoot);

@@ -6,11 +6,13 @@ namespace Zuul.LiveLog.Tests.Integration;
 /// <summary>The browser side of Zuul's console-stream protocol.</summary>
 internal static class WebsocketClient
 {
-    public static async Task<(WebSocketCloseStatus? Status, string? Reason, string Text)> StreamAsync(Uri web, string firstMessage, TimeSpan timeout, Action<string>? onChunk = null)
+    public static async Task<(WebSocketCloseStatus? Status, string? Reason, string Text)> StreamAsync(
+        Uri web, string firstMessage, TimeSpan timeout, Action<string>? onChunk = null, string tenant = "default", Action<ClientWebSocketOptions>? options = null)
     {
         using var cts = new CancellationTokenSource(timeout);
         using var socket = new ClientWebSocket();
-        var uri = new UriBuilder(web) { Scheme = "ws", Path = "/api/tenant/demo/console-stream" }.Uri;
+        options?.Invoke(socket.Options);
+        var uri = new UriBuilder(web) { Scheme = "ws", Path = $"/api/tenant/{tenant}/console-stream" }.Uri;
         await socket.ConnectAsync(uri, cts.Token);
         await socket.SendAsync(Encoding.UTF8.GetBytes(firstMessage), WebSocketMessageType.Text, true, cts.Token);
         var text = new StringBuilder();

@@ -128,7 +128,7 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
     {
         try
         {
-            var list = await http.GetFromJsonAsync<JsonElement>("/api/builds");
+            var list = await http.GetFromJsonAsync<JsonElement>($"/api/tenant/{BuildRecords.DefaultTenant}/builds");
             return list.EnumerateArray().ToDictionary(b => b.GetProperty("uuid").GetString()!, b => b.GetProperty("state").GetString()!);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)

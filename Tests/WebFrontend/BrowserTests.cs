@@ -18,7 +18,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     public async Task NewBuildAppearsLiveAndItsLogStreamsWithColoursToTheFinishedMarker()
     {
         var page = await NewPageAsync();
-        await page.GotoAsync("/");
+        await page.GotoAsync("/t/default/builds");
         await WaitAsync(page, "() => document.getElementById('live').dataset.live === 'true'", "the build list's event stream to open");
         // A marker that a reload would wipe: the row must arrive without one.
         await page.EvaluateAsync("() => { window.notReloaded = true; }");
@@ -74,7 +74,10 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         Assert.Equal("— end of log: build finished —", await page.Locator("#finished").TextContentAsync());
         Assert.StartsWith("finished", await page.Locator("#state").TextContentAsync(), StringComparison.Ordinal);
         await WaitAsync(page, "() => document.getElementById('meta').dataset.state === 'finished'", "the caption to show the build finished (from its build event)");
-        Assert.Contains("browser-demo · zone zone-a · executor 127.0.0.1", await page.Locator("#meta").TextContentAsync(), StringComparison.Ordinal);
+        // The executor's address is for admins only: the public caption names job and zone.
+        var caption = await page.Locator("#meta").TextContentAsync();
+        Assert.Contains("browser-demo · zone zone-a · started", caption, StringComparison.Ordinal);
+        Assert.DoesNotContain("executor", caption, StringComparison.Ordinal);
 
         // Every line exactly once, in order, numbered 1..n.
         var lines = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('#log .line .text')].map(e => e.textContent)");
@@ -91,7 +94,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
         await ShotAsync(page, "log", narrow: true);
 
         // The build list shows the finish, again without a reload.
-        await page.GotoAsync("/");
+        await page.GotoAsync("/t/default/builds");
         await WaitAsync(page, $"() => document.querySelector('tr[data-uuid=\"{build.Id}\"]')?.dataset.state === 'finished'", "the build to show as finished in the list");
         await AssertNoHorizontalScrollAsync(page, "build list");
         Assert.True(
@@ -113,7 +116,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
 
         await build.FinishAsync();
         var page = await NewPageAsync();
-        await page.GotoAsync($"/t/demo/stream/{build.Id}?logfile=console.log#L50");
+        await page.GotoAsync($"/t/default/stream/{build.Id}?logfile=console.log#L50");
         await WaitAsync(page, "() => document.getElementById('finished') !== null", "the finished marker");
         Assert.Contains("target", await page.Locator("#L50").GetAttributeAsync("class") ?? string.Empty, StringComparison.Ordinal);
         Assert.Equal("false", await page.Locator("#follow").GetAttributeAsync("aria-pressed"));
@@ -147,7 +150,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     public async Task UnknownBuildShowsTheStreamError()
     {
         var page = await NewPageAsync();
-        await page.GotoAsync($"/t/demo/stream/{Guid.NewGuid():N}?logfile=console.log");
+        await page.GotoAsync($"/t/default/stream/{Guid.NewGuid():N}?logfile=console.log");
         await WaitAsync(page, "() => document.getElementById('state').textContent.startsWith('error:')", "the error for an unknown build");
         Assert.Equal(0, await page.Locator("#finished").CountAsync());
         await page.CloseAsync();
@@ -158,7 +161,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     {
         var build = await browser.StartBuildAsync("keyboard");
         var page = await NewPageAsync();
-        await page.GotoAsync("/");
+        await page.GotoAsync("/t/default/builds");
         await WaitAsync(page, $"() => document.querySelector('tr[data-uuid=\"{build.Id}\"]') !== null", "the build's row");
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
@@ -185,7 +188,8 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     {
         var build = await browser.StartBuildAsync("zones-view");
         var page = await NewPageAsync();
-        await page.GotoAsync("/zones.html");
+        // The zones view (executor and gateway addresses) is the admin listener's.
+        await page.GotoAsync(new Uri(browser.Cluster.Admin, "/zones.html").ToString());
         var gateway = $"127.0.0.1:{browser.Cluster.Silo.FingerPort}";
         await WaitAsync(page, $"() => [...document.querySelectorAll('section.zone[data-zone=\"{WebConsoleCluster.Zone}\"] li.gateway')].some(li => li.textContent.includes('{gateway}'))", $"gateway {gateway} in {WebConsoleCluster.Zone}");
         Assert.Contains("running", await page.Locator($"section.zone[data-zone=\"{WebConsoleCluster.Zone}\"] li.gateway").TextContentAsync(), StringComparison.Ordinal);
@@ -205,7 +209,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
     {
         await browser.StartBuildAsync("dashboard");
         var page = await NewPageAsync(allowConsoleErrors: true);
-        await page.GotoAsync("/");
+        await page.GotoAsync(new Uri(browser.Cluster.Admin, "/zones.html").ToString());
         await page.Locator("header nav a", new() { HasText = "Dashboard" }).ClickAsync();
         await page.WaitForURLAsync("**/dashboard/", new() { Timeout = WaitMs });
         await WaitAsync(page, "() => document.body.innerText.toLowerCase().includes('total activations')", "the dashboard's overview");

@@ -14,8 +14,8 @@ public sealed class BuildEventHubTests
     public void EveryListenerGetsEveryEvent()
     {
         var hub = new BuildEventHub();
-        using var a = hub.Listen();
-        using var b = hub.Listen();
+        using var a = hub.Listen(BuildRecords.DefaultTenant);
+        using var b = hub.Listen(BuildRecords.DefaultTenant);
         hub.Publish(Started);
         Assert.True(a.Events.TryRead(out var ea));
         Assert.True(b.Events.TryRead(out var eb));
@@ -24,10 +24,21 @@ public sealed class BuildEventHubTests
     }
 
     [Fact]
+    public void AListenerOfAnotherTenantHearsNothingOfTheBuild()
+    {
+        var hub = new BuildEventHub();
+        using var other = hub.Listen("tenant-b");
+        using var own = hub.Listen(BuildRecords.DefaultTenant);
+        hub.Publish(Started);
+        Assert.False(other.Events.TryRead(out _));
+        Assert.True(own.Events.TryRead(out _));
+    }
+
+    [Fact]
     public async Task AListenerThatFallsBehindIsCutOffNotSilentlyThinned()
     {
         var hub = new BuildEventHub();
-        using var slow = hub.Listen();
+        using var slow = hub.Listen(BuildRecords.DefaultTenant);
         for (var i = 0; i <= BuildEventHub.ListenerCapacity; i++)
         {
             hub.Publish(Started);
@@ -45,7 +56,7 @@ public sealed class BuildEventHubTests
     public void ADisposedListenerGetsNothingMore()
     {
         var hub = new BuildEventHub();
-        var gone = hub.Listen();
+        var gone = hub.Listen(BuildRecords.DefaultTenant);
         gone.Dispose();
         hub.Publish(Started);
         Assert.False(gone.Events.TryRead(out _));

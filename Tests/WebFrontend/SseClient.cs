@@ -23,11 +23,19 @@ internal sealed class SseClient : IAsyncDisposable
 
     public HttpResponseMessage Response => _response;
 
+    /// <summary>The data of every build event read so far (by <see cref="NextAsync"/>), matching or not.</summary>
+    public List<string> Seen { get; } = [];
+
     /// <summary>Connects and waits for the stream's opening comment (the server listens from then on).</summary>
-    public static async Task<SseClient> ConnectAsync(Uri web, TimeSpan timeout)
+    public static async Task<SseClient> ConnectAsync(Uri web, TimeSpan timeout, string tenant = "default", string? token = null)
     {
         var http = new HttpClient { BaseAddress = web, Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        var response = await http.GetAsync("/api/builds/events", HttpCompletionOption.ResponseHeadersRead);
+        if (token is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        }
+
+        var response = await http.GetAsync($"/api/tenant/{tenant}/builds/events", HttpCompletionOption.ResponseHeadersRead);
         var client = new SseClient(http, response);
         await client._opened.Task.WaitAsync(timeout);
         return client;
@@ -48,6 +56,7 @@ internal sealed class SseClient : IAsyncDisposable
                 }
 
                 var json = JsonDocument.Parse(data).RootElement.Clone();
+                Seen.Add(data);
                 if (match(json))
                 {
                     return json;

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 using Zuul.LiveLog.Tests.ZooKeeperOrleans;
@@ -17,6 +18,7 @@ public sealed class ZooKeeperBuildListTests(ZooKeeperFixture fixture) : IAsyncLi
     private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "zk-list-" + Guid.NewGuid().ToString("N")[..8]);
     private ClusterHarness _cluster = null!;
     private Uri _web = null!;
+    private Uri _admin = null!;
 
     public async Task InitializeAsync()
     {
@@ -25,7 +27,10 @@ public sealed class ZooKeeperBuildListTests(ZooKeeperFixture fixture) : IAsyncLi
         await _cluster.StartSiloAsync("zone1");
         await _cluster.StartSiloAsync("zone2");
         await _cluster.StartExecutorAsync(_jobRoot, "zone2");
-        _web = await _cluster.StartWebFrontendAsync("zone1");
+        // The zones view is an admin view: served on the admin listener only.
+        var web = await _cluster.StartWebFrontendAppAsync("zone1", "--Web:AdminUrls", "http://127.0.0.1:0");
+        _web = new Uri(web.Urls.First());
+        _admin = new Uri(web.Urls.Skip(1).First());
         await _cluster.WaitForGatewaysAsync("zone2", 1);
     }
 
@@ -53,7 +58,7 @@ public sealed class ZooKeeperBuildListTests(ZooKeeperFixture fixture) : IAsyncLi
         Assert.Equal("finished", await StateAsync(build.Id));
 
         using var http = new HttpClient();
-        var zones = await http.GetFromJsonAsync<JsonElement>(new Uri(_web, "api/zones"));
+        var zones = await http.GetFromJsonAsync<JsonElement>(new Uri(_admin, "api/zones"));
         var zone2 = zones.EnumerateArray().Single(z => z.GetProperty("zone").GetString() == "zone2");
         Assert.Single(zone2.GetProperty("gateways").EnumerateArray());
         Assert.Contains(zones.EnumerateArray(), z => z.GetProperty("zone").GetString() == "zone1");
@@ -62,7 +67,7 @@ public sealed class ZooKeeperBuildListTests(ZooKeeperFixture fixture) : IAsyncLi
     private async Task<string?> StateAsync(string uuid)
     {
         using var http = new HttpClient();
-        var builds = await http.GetFromJsonAsync<JsonElement>(new Uri(_web, "api/builds"));
+        var builds = await http.GetFromJsonAsync<JsonElement>(new Uri(_web, $"api/tenant/{BuildRecords.DefaultTenant}/builds"));
         return builds.EnumerateArray().Where(b => b.GetProperty("uuid").GetString() == uuid).Select(b => b.GetProperty("state").GetString()).FirstOrDefault();
     }
 }

@@ -52,9 +52,9 @@ public sealed class ComposeRunTests(ITestOutputHelper output)
 
             var web = new Uri($"http://127.0.0.1:{env["ZUUL_WEB_PORT"]}");
             var builds = await BuildsOfBothZonesAsync(web);
-            foreach (var (uuid, zone) in builds)
+            foreach (var (uuid, zone, tenant) in builds)
             {
-                var viaWeb = await StreamThroughWebAsync(web, uuid);
+                var viaWeb = await StreamThroughWebAsync(web, tenant, uuid);
                 var viaFinger = await StreamThroughGatewayAsync(int.Parse(env["ZUUL_ZONE2_FINGER_PORT"]), "gateway-zone2", runDir, uuid);
                 output.WriteLine($"{zone} {uuid}: web {viaWeb.Length} chars, zone 2's gateway {viaFinger.Length} chars; first line {FirstLine(viaWeb)}");
                 Assert.Equal(FirstLine(viaWeb), FirstLine(viaFinger));
@@ -78,24 +78,36 @@ public sealed class ComposeRunTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The builds the web frontend lists once both zones have some (the demo executors start two each).</summary>
-    private static async Task<List<(string Uuid, string Zone)>> BuildsOfBothZonesAsync(Uri web)
+    /// <summary>The builds the web frontend lists once both zones have some (the demo executors start two each), of every tenant.</summary>
+    private static async Task<List<(string Uuid, string Zone, string Tenant)>> BuildsOfBothZonesAsync(Uri web)
     {
         using var http = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromSeconds(10) };
-        List<(string Uuid, string Zone)> builds = [];
+        List<(string Uuid, string Zone, string Tenant)> builds = [];
         await Eventually.UntilAsync(
             async () =>
             {
-                using var response = await http.GetAsync("/api/builds");
-                if (!response.IsSuccessStatusCode)
+                using var tenants = await http.GetAsync("/api/tenants");
+                if (!tenants.IsSuccessStatusCode)
                 {
                     return false;
                 }
 
-                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                builds = json.RootElement.EnumerateArray()
-                    .Select(b => (b.GetProperty("uuid").GetString()!, b.GetProperty("zone").GetString() ?? ""))
-                    .ToList();
+                List<(string Uuid, string Zone, string Tenant)> found = [];
+                using var names = JsonDocument.Parse(await tenants.Content.ReadAsStringAsync());
+                foreach (var tenant in names.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()!))
+                {
+                    using var response = await http.GetAsync($"/api/tenant/{Uri.EscapeDataString(tenant)}/builds");
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        return false;
+                    }
+
+                    using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                    found.AddRange(json.RootElement.EnumerateArray()
+                        .Select(b => (b.GetProperty("uuid").GetString()!, b.GetProperty("zone").GetString() ?? "", tenant)));
+                }
+
+                builds = found;
                 return builds.Any(b => b.Zone == "zone1") && builds.Count(b => b.Zone == "zone2") >= 2;
             },
             "the web frontend lists builds of zone 1 and of both zone 2 executors",
@@ -104,11 +116,11 @@ public sealed class ComposeRunTests(ITestOutputHelper output)
     }
 
     /// <summary>Zuul's console-stream websocket: the log from its start, until its first complete line.</summary>
-    private static async Task<string> StreamThroughWebAsync(Uri web, string uuid)
+    private static async Task<string> StreamThroughWebAsync(Uri web, string tenant, string uuid)
     {
         using var cts = new CancellationTokenSource(StreamTimeout);
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new UriBuilder(web) { Scheme = "ws", Path = "/api/tenant/demo/console-stream" }.Uri, cts.Token);
+        await socket.ConnectAsync(new UriBuilder(web) { Scheme = "ws", Path = $"/api/tenant/{Uri.EscapeDataString(tenant)}/console-stream" }.Uri, cts.Token);
         var request = JsonSerializer.Serialize(new { uuid, logfile = "console.log" });
         await socket.SendAsync(Encoding.UTF8.GetBytes(request), WebSocketMessageType.Text, true, cts.Token);
         var text = new StringBuilder();

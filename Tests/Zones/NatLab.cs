@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 
@@ -43,6 +44,9 @@ public sealed class NatLab : IAsyncLifetime
     public ComponentProcess Web { get; private set; } = null!;
 
     public Uri WebUri { get; private set; } = null!;
+
+    /// <summary>The web frontend's admin listener (zones and gateways views).</summary>
+    public Uri AdminUri { get; private set; } = null!;
 
     public int GatewayAPort { get; private set; }
 
@@ -86,7 +90,10 @@ public sealed class NatLab : IAsyncLifetime
         C.Silo = StartNatSilo(C);
         var webPort = TestPorts.Next();
         WebUri = new Uri($"http://127.0.0.1:{webPort.ToString(inv)}/");
-        Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll", [.. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/')]);
+        // The gateway registry is an admin view: served on the admin listener only.
+        AdminUri = new Uri($"http://127.0.0.1:{TestPorts.Next().ToString(inv)}/");
+        Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll",
+            [.. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/'), "--Web:AdminUrls", AdminUri.ToString().TrimEnd('/')]);
         A.Executor = StartExecutor(A, null, "127.0.0.1", TestPorts.Next());
         B.Executor = StartExecutor(B, B.Ns, B.Lan(10), ExecutorPort);
         C.Executor = StartExecutor(C, C.Ns, C.Lan(10), ExecutorPort);
@@ -126,7 +133,7 @@ public sealed class NatLab : IAsyncLifetime
     {
         try
         {
-            var gateways = await _http.GetFromJsonAsync<JsonElement>(new Uri(WebUri, "api/gateways"));
+            var gateways = await _http.GetFromJsonAsync<JsonElement>(new Uri(AdminUri, "api/gateways"));
             return gateways.EnumerateArray()
                 .Where(g => g.GetProperty("state").GetString() == "running")
                 .Select(g => $"{g.GetProperty("zone").GetString()} {g.GetProperty("hostname").GetString()}:{g.GetProperty("port").GetInt32()}")
@@ -138,10 +145,10 @@ public sealed class NatLab : IAsyncLifetime
         }
     }
 
-    /// <summary>The build's state in the web frontend's list (<c>/api/builds</c>), null while it is not listed.</summary>
+    /// <summary>The build's state in the web frontend's list (<c>/api/tenant/default/builds</c>), null while it is not listed.</summary>
     public async Task<string?> ListedStateAsync(string uuid)
     {
-        var builds = await _http.GetFromJsonAsync<JsonElement>(new Uri(WebUri, "api/builds"));
+        var builds = await _http.GetFromJsonAsync<JsonElement>(new Uri(WebUri, $"api/tenant/{BuildRecords.DefaultTenant}/builds"));
         return builds.EnumerateArray().Where(b => b.GetProperty("uuid").GetString() == uuid)
             .Select(b => b.GetProperty("state").GetString()).FirstOrDefault();
     }

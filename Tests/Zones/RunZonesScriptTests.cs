@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Text.Json;
 using System.Text;
 using System.Text.RegularExpressions;
 using Zuul.LiveLog.Tests.Infrastructure;
@@ -108,7 +110,7 @@ public sealed partial class RunZonesScriptTests : IAsyncLifetime
         // Each build through the web frontend (zone 1: its executor directly; zone 2: zone 2's gateway over TLS with the
         // web frontend's certificate) and through zone 2's gateway with the user certificate of the script's PKI.
         var streams = builds.Select(b => (b.Zone, b.Uuid,
-            Web: WebsocketClient.StreamAsync(Web, $"{{\"uuid\": \"{b.Uuid}\"}}", StreamTimeout),
+            Web: WebsocketClient.StreamAsync(Web, $"{{\"uuid\": \"{b.Uuid}\"}}", StreamTimeout, tenant: b.Tenant),
             Finger: FingerScriptAsync(b.Uuid))).ToList();
         foreach (var (zone, uuid, web, finger) in streams)
         {
@@ -139,26 +141,30 @@ public sealed partial class RunZonesScriptTests : IAsyncLifetime
         Assert.DoesNotContain(zooCfg, line => line.StartsWith("clientPort=", StringComparison.Ordinal));
     }
 
-    /// <summary>A running build of zone 1 and one of zone 2, from the web frontend's API.</summary>
-    private async Task<List<(string Zone, string Uuid)>> RunningBuildPerZoneAsync()
+    /// <summary>A running build of zone 1 and one of zone 2 (with its tenant), from the web frontend's API.</summary>
+    private async Task<List<(string Zone, string Uuid, string Tenant)>> RunningBuildPerZoneAsync()
     {
         using var http = new HttpClient { BaseAddress = Web };
-        var found = new Dictionary<string, string>();
+        var found = new Dictionary<string, (string Uuid, string Tenant)>();
         await Eventually.UntilAsync(async () =>
         {
-            var json = await http.GetStringAsync("api/builds?state=running");
-            foreach (Match m in RunningBuild().Matches(json))
+            var tenants = await http.GetFromJsonAsync<JsonElement>("api/tenants");
+            foreach (var tenant in tenants.EnumerateArray().Select(t => t.GetProperty("name").GetString()!))
             {
-                found.TryAdd(m.Groups["zone"].Value, m.Groups["uuid"].Value);
+                var builds = await http.GetFromJsonAsync<JsonElement>($"api/tenant/{Uri.EscapeDataString(tenant)}/builds?state=running");
+                foreach (var b in builds.EnumerateArray())
+                {
+                    if (b.GetProperty("zone").GetString() is { } zone)
+                    {
+                        found.TryAdd(zone, (b.GetProperty("uuid").GetString()!, tenant));
+                    }
+                }
             }
 
             return found.ContainsKey("zone1") && found.ContainsKey("zone2");
         }, "a running build in each zone", StartTimeout);
-        return [("zone1", found["zone1"]), ("zone2", found["zone2"])];
+        return [("zone1", found["zone1"].Uuid, found["zone1"].Tenant), ("zone2", found["zone2"].Uuid, found["zone2"].Tenant)];
     }
-
-    [GeneratedRegex("\"uuid\":\"(?<uuid>[0-9a-f]{32})\",\"state\":\"running\",\"zone\":\"(?<zone>zone[12])\"")]
-    private static partial Regex RunningBuild();
 
     private async Task<(int ExitCode, string Output, string Errors)> FingerScriptAsync(string uuid)
     {

@@ -1,7 +1,13 @@
-// Build list: loaded from /api/builds, then kept current by build events (server-sent events from
-// /api/builds/events). The list is reloaded whenever the event stream (re)opens, and polled slowly only
-// while the stream is down, so nothing is missed across a reconnect.
+// Build list of one tenant (/t/<tenant>/builds): loaded from /api/tenant/<t>/builds, then kept current by the
+// tenant's build events (server-sent events from /api/tenant/<t>/builds/events). The list is reloaded whenever the
+// event stream (re)opens, and polled slowly only while the stream is down, so nothing is missed across a reconnect.
+// A tenant that requires login shows the login prompt (auth.js) instead.
 "use strict";
+const pathParts = location.pathname.split("/").filter(Boolean); // t/<tenant>/builds
+const tenant = pathParts[0] === "t" && pathParts[1] ? decodeURIComponent(pathParts[1]) : "default";
+const loginBox = document.getElementById("login");
+document.getElementById("builds-link").href = location.pathname;
+document.querySelector("h2").textContent = `Builds of ${tenant}`;
 const tbody = document.querySelector("#builds tbody");
 const status = document.getElementById("status");
 const live = document.getElementById("live");
@@ -23,14 +29,14 @@ function row(b) {
   tr.dataset.uuid = b.uuid;
   tr.dataset.state = b.state;
   const link = document.createElement("a");
-  link.href = `/t/default/stream/${b.uuid}?logfile=console.log`;
+  link.href = `/t/${encodeURIComponent(tenant)}/stream/${b.uuid}?logfile=console.log`;
   link.textContent = b.uuid.slice(0, 12);
   link.title = b.uuid;
   link.setAttribute("aria-label", `Log of build ${b.uuid}${b.jobName ? ` (${b.jobName})` : ""}`);
   const first = document.createElement("td");
   first.appendChild(link);
   tr.append(first, cell(b.jobName), cell(b.state + (b.result ? ` (${b.result})` : ""), `state-${b.state}`),
-    cell(b.zone ?? "(un-zoned)"), cell(`${b.executor}:${b.logPort}`), cell(new Date(b.startedAt).toLocaleString()));
+    cell(b.zone ?? "(un-zoned)"), cell(b.executor ? `${b.executor}:${b.logPort}` : "—"), cell(new Date(b.startedAt).toLocaleString()));
   // Column names for the narrow layout, where each row is a card.
   [...tr.children].forEach((td, i) => { td.dataset.label = labels[i]; });
   return tr;
@@ -74,7 +80,8 @@ function render() {
 
 async function reload() {
   try {
-    const response = await fetch("/api/builds");
+    const response = await fetch(`/api/tenant/${encodeURIComponent(tenant)}/builds`, { headers: ZuulAuth.headersFor(tenant) });
+    if (response.status === 401 || response.status === 403) { await refused(response); return; }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const list = await response.json();
     builds.clear();
@@ -92,24 +99,33 @@ function setLive(on, text) {
   if (!on && !fallbackTimer) fallbackTimer = setInterval(reload, FALLBACK_POLL_MS);
 }
 
+// Not allowed: no rows, the reason and the login prompt.
+async function refused(response) {
+  builds.clear();
+  render();
+  const { error } = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  status.textContent = error;
+  const info = await ZuulAuth.info(tenant, true).catch(() => null);
+  if (info?.login) ZuulAuth.prompt(loginBox, tenant, response.status === 403 ? `${error} Log in as another user?` : error);
+}
+
 function listen() {
-  const events = new EventSource("/api/builds/events");
-  events.addEventListener("open", () => { setLive(true, "live"); reload(); });
-  events.addEventListener("build", ev => {
-    const { build } = JSON.parse(ev.data);
+  ZuulAuth.events(tenant, () => { setLive(true, "live"); reload(); }, data => {
+    const { build } = JSON.parse(data);
     const known = builds.get(build.uuid);
     // A late "started" or "lost" must not undo a "finished" that arrived first: a finished build stays finished.
     if (known && known.state === "finished" && build.state !== "finished") return;
     builds.set(build.uuid, build);
     render();
-  });
-  events.addEventListener("error", () => {
-    // EventSource reconnects by itself (the server asks for 3 s); meanwhile, poll slowly.
-    setLive(false, events.readyState === EventSource.CLOSED ? "offline" : "reconnecting…");
-    if (events.readyState === EventSource.CLOSED) setTimeout(listen, 5000);
+  }, code => {
+    // The stream reconnects after 3 s (not when refused); meanwhile, poll slowly.
+    setLive(false, code === 401 || code === 403 ? "not allowed" : "reconnecting…");
   });
 }
 
-setLive(false, "connecting…");
-reload();
-listen();
+ZuulAuth.info(tenant).catch(() => null).then(info => {
+  if (!info?.admin) document.querySelectorAll(".admin-only").forEach(a => a.remove());
+  setLive(false, "connecting…");
+  reload();
+  listen();
+});

@@ -4,6 +4,8 @@
 const parts = location.pathname.split("/").filter(Boolean); // t/<tenant>/stream/<uuid>
 const uuid = parts[parts.length - 1];
 const tenant = parts[0] === "t" && parts[1] ? decodeURIComponent(parts[1]) : "default";
+document.getElementById("builds-link").href = `/t/${encodeURIComponent(tenant)}/builds`;
+const loginBox = document.getElementById("login");
 const logfile = new URLSearchParams(location.search).get("logfile") || "console.log";
 const logEl = document.getElementById("log");
 const stateEl = document.getElementById("state");
@@ -39,7 +41,7 @@ function renderMeta(b) {
   if (meta.dataset.state === "finished" && b.state !== "finished") return; // a late, older answer
   // State first: on a narrow screen the end of the line is cut off.
   const parts = [b.result ? `${b.state}: ${b.result}` : b.state, b.jobName, b.zone ? `zone ${b.zone}` : "un-zoned",
-    `executor ${b.executor}`, `started ${new Date(b.startedAt).toLocaleString()}`];
+    b.executor ? `executor ${b.executor}` : null, `started ${new Date(b.startedAt).toLocaleString()}`];
   meta.textContent = parts.filter(Boolean).join(" · ");
   meta.dataset.state = b.state;
   if (b.state === "finished" && metaEvents) { metaEvents.close(); metaEvents = null; } // nothing more to learn
@@ -47,19 +49,18 @@ function renderMeta(b) {
 
 async function showMeta() {
   try {
-    const response = await fetch(`/api/builds/${encodeURIComponent(uuid)}`);
+    const response = await fetch(`/api/tenant/${encodeURIComponent(tenant)}/build/${encodeURIComponent(uuid)}`, { headers: ZuulAuth.headersFor(tenant) });
     if (response.ok) renderMeta(await response.json());
   } catch { /* the log matters more than its caption */ }
 }
 
 let metaEvents = null;
 function watchMeta() {
-  metaEvents = new EventSource("/api/builds/events");
-  metaEvents.addEventListener("build", ev => {
-    const { build } = JSON.parse(ev.data);
+  const stop = ZuulAuth.events(tenant, showMeta /* also after a reconnect, to catch up */, data => {
+    const { build } = JSON.parse(data);
     if (build.uuid === uuid) renderMeta(build);
-  });
-  metaEvents.addEventListener("open", showMeta); // also after a reconnect, to catch up
+  }, () => {});
+  metaEvents = { close: stop };
 }
 
 function setFollow(on) {
@@ -136,13 +137,20 @@ function connect() {
   ws.onopen = () => {
     setState(received ? "streaming (resumed)" : "streaming");
     retry = 0;
-    ws.send(JSON.stringify({ uuid, logfile, offset: received }));
+    // The token travels in the first message: browsers cannot set headers on a websocket (PROTOCOL.md section 6).
+    const token = ZuulAuth.token(tenant);
+    ws.send(JSON.stringify(token ? { uuid, logfile, offset: received, token } : { uuid, logfile, offset: received }));
   };
   ws.onmessage = ev => { if (ws === socket) append(ev.data); };
   ws.onclose = ev => {
     if (ws !== socket || finished) return;
     socket = null;
     if (ev.code === 1000) { markFinished(); return; }
+    if (ev.code === 4001 || ev.code === 4003) {
+      setState(`not allowed: ${ev.reason || ev.code}`);
+      ZuulAuth.prompt(loginBox, tenant, ev.code === 4003 ? `${ev.reason} Log in as another user?` : ev.reason);
+      return;
+    }
     if (ev.code >= 4000 && ev.code < 5000) { setState(`error: ${ev.reason || ev.code}`); return; }
     const delay = Math.min(500 * 2 ** retry++, 15000);
     setState(`connection lost, reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
@@ -171,6 +179,9 @@ document.getElementById("download").addEventListener("click", () => {
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
-watchMeta();
-showMeta();
-connect();
+// The tenant's login facts first, so the token of its realm is the one sent.
+ZuulAuth.info(tenant).catch(() => null).finally(() => {
+  watchMeta();
+  showMeta();
+  connect();
+});

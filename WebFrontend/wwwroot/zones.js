@@ -41,7 +41,7 @@ function zoneCard(z) {
   }, "None seen recently."));
   card.appendChild(list("Running builds", z.runningBuilds, (li, b) => {
     const a = el("a", b.uuid.slice(0, 12));
-    a.href = `/t/default/stream/${b.uuid}?logfile=console.log`;
+    a.href = `/t/${encodeURIComponent(b.tenant)}/stream/${b.uuid}?logfile=console.log`;
     a.title = b.uuid;
     li.append(a, ` ${b.jobName ?? ""} on ${b.executor}`);
   }, "None."));
@@ -50,8 +50,9 @@ function zoneCard(z) {
 
 async function refresh() {
   try {
-    const response = await fetch("/api/zones");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    // Admins only (executor and gateway addresses): the admin listener, or a token with an admin claim.
+    const response = await fetch("/api/zones", { headers: ZuulAuth.headersFor(null) });
+    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error ?? `HTTP ${response.status}`);
     const zones = await response.json();
     container.replaceChildren(...zones.map(zoneCard));
     const named = zones.filter(z => z.zone !== null);
@@ -62,13 +63,7 @@ async function refresh() {
   }
 }
 
-// Builds starting and finishing change executors and running builds: refresh on each build event
-// (coalesced); gateways register without events, so a slow poll covers them.
-let pending = null;
-function soon() { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 300); }
-const events = new EventSource("/api/builds/events");
-events.addEventListener("build", soon);
-events.addEventListener("open", soon);
+// Build events are per tenant, and this view spans them all: a poll keeps it current.
 document.getElementById("refresh").addEventListener("click", refresh);
 refresh();
-setInterval(refresh, 15000);
+setInterval(refresh, 5000);
