@@ -27,6 +27,14 @@ public sealed class NatLab : IAsyncLifetime
     private const int ExecutorPort = 7900;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// How long gateways and the web frontend resume a failed stream: longer than the default 30 s, because a silo
+    /// restarted on this loaded test machine can take longer than that to register its gateway again.
+    /// </summary>
+    public static readonly TimeSpan ResumeWindow = TimeSpan.FromSeconds(90);
+
+    private static readonly string ResumeWindowArg = ResumeWindow.ToString("c", CultureInfo.InvariantCulture);
+
     private readonly NetworkLab _net = new();
     private readonly List<ComponentProcess> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -86,7 +94,8 @@ public sealed class NatLab : IAsyncLifetime
         C.Silo = StartNatSilo(C);
         var webPort = TestPorts.Next();
         WebUri = new Uri($"http://127.0.0.1:{webPort.ToString(inv)}/");
-        Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll", [.. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/')]);
+        Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll", [
+            .. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/'), "--FingerClient:ResumeWindow", ResumeWindowArg]);
         A.Executor = StartExecutor(A, null, "127.0.0.1", TestPorts.Next());
         B.Executor = StartExecutor(B, B.Ns, B.Lan(10), ExecutorPort);
         C.Executor = StartExecutor(C, C.Ns, C.Lan(10), ExecutorPort);
@@ -254,6 +263,7 @@ public sealed class NatLab : IAsyncLifetime
         .. ClientArgs(zone),
         "--Orleans:AdvertisedAddress", advertised,
         "--FingerGateway:RequestTimeout", "00:00:05",
+        "--FingerGateway:ResumeWindow", ResumeWindowArg,
         "--Orleans:Membership:ProbeTimeout", "00:00:01",
         "--Orleans:Membership:NumMissedProbesLimit", "2",
         "--Orleans:Membership:NumVotesForDeathDeclaration", "1",
