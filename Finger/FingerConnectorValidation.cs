@@ -9,10 +9,15 @@ namespace Zuul.LiveLog.Finger;
 /// </summary>
 public static class FingerConnectorValidation
 {
-    /// <summary>Every problem with <paramref name="connectTimeout"/>, <paramref name="localAddress"/> and <paramref name="tls"/> under <paramref name="section"/>.</summary>
-    public static IReadOnlyList<string> Validate(string section, TimeSpan connectTimeout, string? localAddress, FingerTlsOptions tls)
+    /// <summary>Every problem with <paramref name="connectTimeout"/>, <paramref name="resumeWindow"/>, <paramref name="localAddress"/> and <paramref name="tls"/> under <paramref name="section"/>.</summary>
+    public static IReadOnlyList<string> Validate(string section, TimeSpan connectTimeout, string? localAddress, FingerTlsOptions tls, TimeSpan? resumeWindow = null)
     {
         var errors = new List<string>();
+        if (resumeWindow is { } window && (window < TimeSpan.Zero || window > FingerConnectorOptions.MaxResumeWindow))
+        {
+            errors.Add($"{section}:ResumeWindow must be between 00:00:00 (no resuming) and {FingerConnectorOptions.MaxResumeWindow} (got {window}).");
+        }
+
         if (connectTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{section}:ConnectTimeout must be positive (got {connectTimeout}).");
@@ -30,6 +35,6 @@ public static class FingerConnectorValidation
     public static IReadOnlyList<string> Validate(string section, FingerConnectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Validate(section, options.ConnectTimeout, options.LocalAddress, options.Tls);
+        return Validate(section, options.ConnectTimeout, options.LocalAddress, options.Tls, options.ResumeWindow);
     }
 }

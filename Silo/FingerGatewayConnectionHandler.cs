@@ -19,6 +19,7 @@ namespace Zuul.LiveLog.Silo;
 /// </summary>
 internal sealed partial class FingerGatewayConnectionHandler(
     BuildStreamOpener opener,
+    StreamResumer resumer,
     GatewayLifecycle lifecycle,
     ZuulMetrics metrics,
     IOptions<FingerGatewayOptions> options,
@@ -94,20 +95,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
         var end = StreamEnd.Error;
         try
         {
-            // The raw socket is ours to write only on a plaintext listener: TLS replaces the transport with its own pipes.
-            var clientSocket = options.Value.UseSplice && !listenerTls
-                ? connection.Features.Get<IConnectionSocketFeature>()?.Socket
-                : null;
-            LogInformationStreamStarted(logger, request.BuildId, remote, opened.Value.Target!, opened.Value.Kind!.Value, FingerRelay.PathFor(opened.Value.Stream!, clientSocket));
-            var result = await FingerRelay.RunAsync(connection.Transport, opened.Value.Stream!, clientSocket, meter, closed);
-            LogInformationStreamEnded(logger, request.BuildId, remote, result.Outcome, result.BytesToClient);
-            end = StreamMeter.From(result.Outcome);
-            if (result.Outcome == RelayOutcome.UpstreamCompleted && await opener.WasRefusedAsync(request.BuildId, result.BytesToClient))
-            {
-                end = StreamEnd.Refused;
-                LogWarningEmptyStream(logger, request.BuildId, opened.Value.Target!);
-                await ReplyAsync(connection, BuildStreamOpener.RefusedMessage(request.BuildId, opened.Value.Target!));
-            }
+            end = await RelayAsync(connection, request.BuildId, remote, opened.Value, listenerTls, meter);
         }
         finally
         {
@@ -116,6 +104,108 @@ internal sealed partial class FingerGatewayConnectionHandler(
         }
     }
 
+    /// <summary>
+    /// Relays until the build's end, resuming from another upstream when one fails mid-stream (PROTOCOL.md section 6).
+    /// A clean end (FIN) means the build finished and every byte was sent; any other end resets the client's
+    /// connection, the only failure a finger client (or the next hop, which then resumes) can tell from an end.
+    /// </summary>
+    private async Task<StreamEnd> RelayAsync(ConnectionContext connection, string buildId, string remote, OpenedStream opened, bool listenerTls, StreamMeter meter)
+    {
+        // Stopping: relays go on for the drain time after the gateway left the registry, then they are reset.
+        using var relayCts = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifecycle.DrainExpired);
+        var continuation = resumer.Begin(buildId, opened);
+        var upstream = opened.Stream!;
+        long delivered = 0;
+        try
+        {
+            while (true)
+            {
+                // The raw socket is ours to write only on a plaintext listener: TLS replaces the transport with its own pipes.
+                var clientSocket = options.Value.UseSplice && !listenerTls
+                    ? connection.Features.Get<IConnectionSocketFeature>()?.Socket
+                    : null;
+                LogInformationStreamStarted(logger, buildId, remote, continuation.Target, opened.Kind!.Value, FingerRelay.PathFor(upstream, clientSocket));
+                var result = await FingerRelay.RunAsync(connection.Transport, upstream, clientSocket, meter, relayCts.Token);
+                delivered += result.BytesToClient;
+                LogInformationStreamEnded(logger, buildId, remote, result.Outcome, delivered);
+                switch (result.Outcome)
+                {
+                    case RelayOutcome.ClientClosed:
+                        return StreamEnd.ClientClosed;
+                    case RelayOutcome.Cancelled when lifecycle.DrainExpired.IsCancellationRequested && !connection.ConnectionClosed.IsCancellationRequested:
+                        LogWarningDrainReset(logger, buildId, remote, delivered);
+                        Reset(connection, "The finger gateway is stopping.");
+                        return StreamEnd.Cancelled;
+                    case RelayOutcome.Cancelled:
+                        return StreamEnd.Cancelled;
+                }
+
+                if (delivered == 0 && result.Outcome == RelayOutcome.UpstreamCompleted && continuation.Resumes == 0
+                    && await opener.WasRefusedAsync(buildId, 0))
+                {
+                    LogWarningEmptyStream(logger, buildId, opened.Target!);
+                    await ReplyAsync(connection, BuildStreamOpener.RefusedMessage(buildId, opened.Target!));
+                    return StreamEnd.Refused;
+                }
+
+                await upstream.DisposeAsync();
+                var next = await continuation.NextAsync(delivered, result.Error, relayCts.Token);
+                switch (next.Outcome)
+                {
+                    case ResumeOutcome.BuildFinished:
+                        return StreamEnd.Completed;
+                    case ResumeOutcome.Resumed:
+                        upstream = next.Stream!;
+                        continue;
+                    default:
+                        LogWarningStreamFailed(logger, buildId, remote, continuation.Target, delivered, next.Problem ?? string.Empty);
+                        Reset(connection, "The build's log stream failed upstream.");
+                        return StreamEnd.UpstreamFailed;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (relayCts.IsCancellationRequested)
+        {
+            // The client left, or the drain time ran out, while the stream was being resumed.
+            if (!connection.ConnectionClosed.IsCancellationRequested)
+            {
+                LogWarningDrainReset(logger, buildId, remote, delivered);
+                Reset(connection, "The finger gateway is stopping.");
+            }
+
+            return connection.ConnectionClosed.IsCancellationRequested ? StreamEnd.ClientClosed : StreamEnd.Cancelled;
+        }
+        finally
+        {
+            // The first upstream belongs to the caller's scope; a resumed one is ours.
+            if (!ReferenceEquals(upstream, opened.Stream))
+            {
+                await upstream.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the client's connection with a TCP reset, not an end of stream: Kestrel's abort shuts the socket down
+    /// gracefully (a FIN, which a finger client reads as the log's end), so the socket is closed with a zero linger first.
+    /// </summary>
+    private static void Reset(ConnectionContext connection, string reason)
+    {
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            try
+            {
+                socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                socket.Close();
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // Gone already.
+            }
+        }
+
+        connection.Abort(new ConnectionAbortedException(reason));
+    }
 
     private static async Task ReplyAsync(ConnectionContext connection, string line)
     {
@@ -135,6 +225,12 @@ internal sealed partial class FingerGatewayConnectionHandler(
 
     [LoggerMessage(205, LogLevel.Warning, "Build {BuildId}: {Target} closed the stream without sending anything while the build runs")]
     private static partial void LogWarningEmptyStream(ILogger logger, string buildId, string target);
+
+    [LoggerMessage(206, LogLevel.Warning, "Build {BuildId} for {Remote}: stream failed after {Bytes} bytes: upstream {Target} lost and not resumed ({Problem}); connection reset")]
+    private static partial void LogWarningStreamFailed(ILogger logger, string buildId, string remote, string target, long bytes, string problem);
+
+    [LoggerMessage(207, LogLevel.Warning, "Build {BuildId} for {Remote}: the gateway is stopping and its drain time ran out after {Bytes} bytes; connection reset (the next hop resumes elsewhere)")]
+    private static partial void LogWarningDrainReset(ILogger logger, string buildId, string remote, long bytes);
 
     [LoggerMessage(200, LogLevel.Information, "Finger request from {Remote} rejected: {Reason}")]
     private static partial void LogInformationBadRequest(ILogger logger, string remote, string reason);

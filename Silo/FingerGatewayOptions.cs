@@ -1,3 +1,4 @@
+using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Finger.Tls;
 using Zuul.LiveLog.Hosting.Connections;
 
@@ -40,6 +41,18 @@ public sealed class FingerGatewayOptions
 
     /// <summary>Time to open a connection to the next hop.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a relay whose upstream failed mid-stream is resumed before the client is told (<c>FingerGateway:ResumeWindow</c>, PROTOCOL.md section 6).</summary>
+    public TimeSpan ResumeWindow { get; set; } = FingerConnectorOptions.DefaultResumeWindow;
+
+    /// <summary>
+    /// On stop, how long in-flight relays may go on after the gateway left the registry (<c>FingerGateway:DrainTime</c>);
+    /// then they are reset, so a downstream gateway or web frontend resumes elsewhere and a finger client sees a failure,
+    /// not an end. Keeps the whole stop inside a 30 s grace period.
+    /// </summary>
+    public TimeSpan DrainTime { get; set; } = DefaultDrainTime;
+
+    public static readonly TimeSpan DefaultDrainTime = TimeSpan.FromSeconds(10);
 
     /// <summary>Local address of connections to executors and other gateways (<c>FingerGateway:LocalAddress</c>); null = any.</summary>
     public string? LocalAddress { get; set; }

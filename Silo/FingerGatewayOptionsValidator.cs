@@ -18,6 +18,9 @@ internal sealed class FingerGatewayOptionsValidator : IValidateOptions<FingerGat
 /// <summary>The checks behind <see cref="FingerGatewayOptionsValidator"/>, callable before the host exists.</summary>
 public static class FingerGatewayValidation
 {
+    /// <summary>The longest drain accepted: with Orleans' own stop (a few seconds) the silo still stops within 30 s.</summary>
+    public static readonly TimeSpan MaxDrainTime = TimeSpan.FromSeconds(20);
+
     public static IReadOnlyList<string> Validate(FingerGatewayOptions options)
     {
         var errors = new List<string>();
@@ -47,7 +50,12 @@ public static class FingerGatewayValidation
         }
 
         errors.AddRange(options.Limits.Validate(FingerGatewayOptions.Section, nameof(options.MaxConnections), nameof(options.MaxConnectionsPerClient)));
-        errors.AddRange(FingerConnectorValidation.Validate(FingerGatewayOptions.Section, options.ConnectTimeout, options.LocalAddress, options.Tls));
+        if (options.DrainTime < TimeSpan.Zero || options.DrainTime > MaxDrainTime)
+        {
+            errors.Add($"FingerGateway:DrainTime must be between 00:00:00 and {MaxDrainTime} (got {options.DrainTime}): the whole stop must fit a 30 s grace period.");
+        }
+
+        errors.AddRange(FingerConnectorValidation.Validate(FingerGatewayOptions.Section, options.ConnectTimeout, options.LocalAddress, options.Tls, options.ResumeWindow));
         return errors;
     }
 }

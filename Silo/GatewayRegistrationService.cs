@@ -17,6 +17,7 @@ internal sealed partial class GatewayRegistrationService(
     GatewayLifecycle lifecycle,
     ClusterSettings cluster,
     IOptions<FingerGatewayOptions> options,
+    TimeProvider time,
     ILogger<GatewayRegistrationService> logger) : BackgroundService
 {
     /// <summary>How long removal may hold up shutdown; an unreachable registry lets a stale entry go by itself (lease or session).</summary>
@@ -52,7 +53,13 @@ internal sealed partial class GatewayRegistrationService(
     {
         lifecycle.Set(GatewayState.Draining);
         registry.Remove(DrainTimeout);
+        // Out of the registry: no new stream comes here. Relays in flight get the drain time, then are reset and resumed elsewhere.
+        LogInformationDraining(logger, options.Value.DrainTime);
+        lifecycle.StartDrain(options.Value.DrainTime, time);
     }
+
+    [LoggerMessage(301, LogLevel.Information, "Finger gateway stopping: out of the registry, streams in flight may go on for {DrainTime}")]
+    private static partial void LogInformationDraining(ILogger logger, TimeSpan drainTime);
 
     [LoggerMessage(300, LogLevel.Information, "Finger gateway {Hostname} listening on port {Port} (public port {PublicPort}, zone {Zone})")]
     private static partial void LogInformationListening(ILogger logger, string hostname, int port, int publicPort, string zone);

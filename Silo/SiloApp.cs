@@ -74,6 +74,7 @@ public static class SiloApp
         builder.Services.AddSingleton(new FingerConnector(new FingerConnectorOptions
         {
             ConnectTimeout = gateway.ConnectTimeout,
+            ResumeWindow = gateway.ResumeWindow,
             Tls = gateway.Tls,
             Hosts = gateway.Hosts,
             LocalAddress = gateway.LocalAddress,
@@ -84,6 +85,7 @@ public static class SiloApp
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<IHealthProbe, GrainHealthProbe>();
         builder.Services.AddSingleton<IBuildLossObserver, MetricsBuildLossObserver>();
+        builder.Services.AddSingleton<StreamResumer>();
 
         builder.UseOrleans(silo =>
         {

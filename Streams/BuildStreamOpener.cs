@@ -123,7 +123,7 @@ public sealed partial class BuildStreamOpener(
         {
             // The answer still lists the hop used last time, and the connection to it is already open.
             LogDebugConnected(logger, buildId, last.Host, last.Port, resolution.Kind);
-            return (new OpenedStream(earlyStream, StreamFailure.None, string.Empty, last.ToString(), resolution.Kind), true);
+            return (new OpenedStream(earlyStream, StreamFailure.None, string.Empty, last.ToString(), resolution.Kind) { Zone = resolution.BuildZone }, true);
         }
 
         var tlsFailed = false;
@@ -134,7 +134,7 @@ public sealed partial class BuildStreamOpener(
                 var stream = await ConnectAsync(route, buildId, cancellationToken).ConfigureAwait(false);
                 LogDebugConnected(logger, buildId, route.Host, route.Port, resolution.Kind);
                 _recent.Remember(buildId, route);
-                return (new OpenedStream(stream, StreamFailure.None, string.Empty, route.ToString(), resolution.Kind), false);
+                return (new OpenedStream(stream, StreamFailure.None, string.Empty, route.ToString(), resolution.Kind) { Zone = resolution.BuildZone }, false);
             }
             catch (SocketException ex)
             {

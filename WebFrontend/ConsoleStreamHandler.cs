@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
@@ -20,6 +19,7 @@ namespace Zuul.LiveLog.WebFrontend;
 /// </summary>
 public sealed partial class ConsoleStreamHandler(
     BuildStreamOpener opener,
+    StreamResumer resumer,
     IGrainFactory grains,
     TenantAccess access,
     BearerTokens tokens,
@@ -44,7 +44,6 @@ public sealed partial class ConsoleStreamHandler(
     /// <summary>An internal error (PROTOCOL.md section 6): the cluster could not be asked, or the handler failed.</summary>
     public const int CloseInternalError = (int)WebSocketCloseStatus.InternalServerError;
 
-    private const int ChunkSize = 64 * 1024;
     private const int MaxRequestBytes = 4096;
 
     public async Task HandleAsync(HttpContext context, string tenant)
@@ -205,7 +204,11 @@ public sealed partial class ConsoleStreamHandler(
         return false;
     }
 
-    /// <summary>Pumps the opened stream into the websocket and closes it as the stream ended; returns how it ended.</summary>
+    /// <summary>
+    /// Pumps the log into the websocket until the build ends, resuming from another upstream when one fails mid-stream,
+    /// and closes the socket as the stream ended (PROTOCOL.md section 6): 1000 only for a finished build whose every
+    /// byte was sent, 4011 when the stream failed and could not be resumed, 1001 when this server stops.
+    /// </summary>
     private async Task<StreamEnd> RelayAsync(WebSocket socket, OpenedStream opened, ConsoleStreamRequest request, string tenant, StreamMeter meter, CancellationToken aborted)
     {
         // Stopping the server ends the stream with 1001 (going away): the page reconnects by offset, to us later or to another frontend.
@@ -213,10 +216,54 @@ public sealed partial class ConsoleStreamHandler(
         // Never cancelled by us: cancelling a pending websocket receive aborts the whole socket,
         // and the close handshake below needs it alive.
         var clientGone = WatchClientAsync(socket, clientGoneCts, aborted);
-        long received;
+        using var pump = new LogPump(request.Offset);
+        var continuation = resumer.Begin(request.Uuid, opened);
+        var upstream = opened.Stream!;
         try
         {
-            received = await PumpAsync(opened.Stream!, socket, request.Offset, meter, clientGoneCts.Token);
+            while (true)
+            {
+                var error = await pump.RunAsync(upstream, socket, meter, clientGoneCts.Token);
+                if (pump.Position == 0 && error is null && continuation.Resumes == 0
+                    && await opener.WasRefusedAsync(request.Uuid, 0))
+                {
+                    LogWarningEmptyStream(logger, tenant, request.Uuid, opened.Target!);
+                    await CloseAsync(socket, CloseStreamFailure, BuildStreamOpener.RefusedMessage(request.Uuid, opened.Target!).TrimEnd());
+                    await WaitForCloseReplyAsync(clientGone);
+                    return StreamEnd.Refused;
+                }
+
+                if (!ReferenceEquals(upstream, opened.Stream))
+                {
+                    await upstream.DisposeAsync();
+                }
+
+                var next = await continuation.NextAsync(pump.Position, error, clientGoneCts.Token);
+                if (next.Outcome == ResumeOutcome.Resumed)
+                {
+                    upstream = next.Stream!;
+                    pump.Resumed();
+                    continue;
+                }
+
+                StreamEnd end;
+                if (next.Outcome == ResumeOutcome.BuildFinished)
+                {
+                    await pump.FlushAsync(socket, meter, clientGoneCts.Token);
+                    LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {pump.Position} log bytes");
+                    await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+                    end = StreamEnd.Completed;
+                }
+                else
+                {
+                    LogWarningStreamFailed(logger, tenant, request.Uuid, continuation.Target, pump.Position, next.Problem ?? string.Empty);
+                    await CloseAsync(socket, CloseStreamFailure, $"The log stream failed at byte {pump.Position} and could not be resumed; reconnect to retry.");
+                    end = StreamEnd.UpstreamFailed;
+                }
+
+                await WaitForCloseReplyAsync(clientGone);
+                return end;
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
@@ -230,101 +277,20 @@ public sealed partial class ConsoleStreamHandler(
             }
 
             LogInformationStreamEnded(logger, tenant, request.Uuid, "client gone");
-            // A read from the upstream that failed while the client is still there is the upstream's failure.
-            return clientGoneCts.IsCancellationRequested ? StreamEnd.ClientClosed : StreamEnd.UpstreamFailed;
+            return StreamEnd.ClientClosed;
         }
-
-        StreamEnd end;
-        if (await opener.WasRefusedAsync(request.Uuid, received))
+        finally
         {
-            LogWarningEmptyStream(logger, tenant, request.Uuid, opened.Target!);
-            await CloseAsync(socket, CloseStreamFailure, BuildStreamOpener.RefusedMessage(request.Uuid, opened.Target!).TrimEnd());
-            end = StreamEnd.Refused;
+            if (!ReferenceEquals(upstream, opened.Stream))
+            {
+                await upstream.DisposeAsync();
+            }
         }
-        else
-        {
-            LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {received} log bytes");
-            await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
-            end = StreamEnd.Completed;
-        }
-
-        await WaitForCloseReplyAsync(clientGone);
-        return end;
     }
 
     /// <summary>Gives the client a moment to answer our close, so it sees a clean handshake and not a reset.</summary>
     private static Task WaitForCloseReplyAsync(Task clientGone) =>
         clientGone.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
-
-    /// <summary>Copies the log to the socket, skipping the first <paramref name="offset"/> bytes; returns the log bytes the upstream sent.</summary>
-    private static async Task<long> PumpAsync(Stream upstream, WebSocket socket, long offset, IRelayProgress progress, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
-        try
-        {
-            var carry = 0; // bytes of an unfinished UTF-8 character kept at the start of the buffer
-            long seen = 0;
-            while (true)
-            {
-                var n = await upstream.ReadAsync(buffer.AsMemory(carry, ChunkSize), cancellationToken);
-                if (n == 0)
-                {
-                    if (carry > 0)
-                    {
-                        await SendTextAsync(socket, buffer.AsMemory(0, carry), cancellationToken);
-                        progress.Relayed(carry);
-                    }
-
-                    return seen;
-                }
-
-                // Drop what the client already has (resume by offset).
-                var start = 0;
-                if (seen < offset)
-                {
-                    start = (int)Math.Min(n, offset - seen);
-                }
-
-                seen += n;
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, carry + start, buffer, carry, n - start);
-                    n -= start;
-                }
-
-                var total = carry + n;
-                var complete = Utf8Boundary.CompleteLength(buffer.AsSpan(0, total));
-                if (complete > 0)
-                {
-                    await SendTextAsync(socket, buffer.AsMemory(0, complete), cancellationToken);
-                    progress.Relayed(complete);
-                }
-
-                carry = total - complete;
-                if (carry > 0)
-                {
-                    Buffer.BlockCopy(buffer, complete, buffer, 0, carry);
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static ValueTask SendTextAsync(WebSocket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        if (Utf8.IsValid(bytes.Span))
-        {
-            return socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-        }
-
-        // Logs may hold bytes that are not UTF-8; a text frame must be valid, so replace them, byte for byte,
-        // keeping the client's count of received bytes a valid resume offset.
-        var repaired = Utf8Repair.ReplaceInvalid(bytes.Span);
-        return socket.SendAsync(repaired.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-    }
 
     private static async Task<byte[]?> ReceiveRequestAsync(WebSocket socket, CancellationToken cancellationToken)
     {
@@ -409,6 +375,9 @@ public sealed partial class ConsoleStreamHandler(
 
     [LoggerMessage(406, LogLevel.Information, "Console stream (tenant {Tenant}) of build {BuildId}: reader refused ({Reason})")]
     private static partial void LogInformationRefused(ILogger logger, string tenant, string buildId, string reason);
+
+    [LoggerMessage(407, LogLevel.Warning, "Console stream (tenant {Tenant}) of build {BuildId}: failed after {Bytes} log bytes: upstream {Hop} lost and not resumed ({Problem}); closed with 4011")]
+    private static partial void LogWarningStreamFailed(ILogger logger, string tenant, string buildId, string hop, long bytes, string problem);
 
     [LoggerMessage(400, LogLevel.Information, "Console stream (tenant {Tenant}) rejected: {Reason}")]
     private static partial void LogInformationBadRequest(ILogger logger, string tenant, string reason);

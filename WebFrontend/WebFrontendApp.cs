@@ -74,6 +74,8 @@ public static class WebFrontendApp
             return next(connection);
         })));
         builder.Services.AddSingleton<BuildStreamOpener>();
+        builder.Services.AddSingleton<StreamResumer>();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConsoleStreamHandler>();
         builder.Services.AddSingleton<BuildEventHub>();
         if (builder.Configuration["ZooKeeper:ConnectionString"] is { Length: > 0 })

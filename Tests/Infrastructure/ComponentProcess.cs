@@ -86,6 +86,19 @@ public sealed class ComponentProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>Sends a signal (<c>TERM</c>, <c>STOP</c>, <c>CONT</c>) to the program.</summary>
+    public Task SignalAsync(string signal) => NetworkLab.RunAsync("kill", "-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>SIGTERM, then waits for the exit; returns how long the program took to stop and its exit code.</summary>
+    public async Task<(TimeSpan Took, int ExitCode)> TerminateAsync(TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        await SignalAsync("TERM");
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return (watch.Elapsed, _process.ExitCode);
+    }
+
     /// <summary>Starts the same program again with the same arguments (after <see cref="KillAsync"/>).</summary>
     public void Restart()
     {

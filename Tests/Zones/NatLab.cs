@@ -28,6 +28,14 @@ public sealed class NatLab : IAsyncLifetime
     private const int ExecutorPort = 7900;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// How long gateways and the web frontend resume a failed stream: longer than the default 30 s, because a silo
+    /// restarted on this loaded test machine can take longer than that to register its gateway again.
+    /// </summary>
+    public static readonly TimeSpan ResumeWindow = TimeSpan.FromSeconds(90);
+
+    private static readonly string ResumeWindowArg = ResumeWindow.ToString("c", CultureInfo.InvariantCulture);
+
     private readonly NetworkLab _net = new();
     private readonly List<ComponentProcess> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -92,8 +100,9 @@ public sealed class NatLab : IAsyncLifetime
         WebUri = new Uri($"http://127.0.0.1:{webPort.ToString(inv)}/");
         // The gateway registry is an admin view: served on the admin listener only.
         AdminUri = new Uri($"http://127.0.0.1:{TestPorts.Next().ToString(inv)}/");
-        Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll",
-            [.. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/'), "--Web:AdminUrls", AdminUri.ToString().TrimEnd('/')]);
+        Web = Start("web-a", null, "Orleans.Zuul.WebFrontend.dll", [
+            .. ClientArgs("zoneA"), "--urls", WebUri.ToString().TrimEnd('/'), "--Web:AdminUrls", AdminUri.ToString().TrimEnd('/'),
+            "--FingerClient:ResumeWindow", ResumeWindowArg]);
         A.Executor = StartExecutor(A, null, "127.0.0.1", TestPorts.Next());
         B.Executor = StartExecutor(B, B.Ns, B.Lan(10), ExecutorPort);
         C.Executor = StartExecutor(C, C.Ns, C.Lan(10), ExecutorPort);
@@ -261,6 +270,7 @@ public sealed class NatLab : IAsyncLifetime
         .. ClientArgs(zone),
         "--Orleans:AdvertisedAddress", advertised,
         "--FingerGateway:RequestTimeout", "00:00:05",
+        "--FingerGateway:ResumeWindow", ResumeWindowArg,
         "--Orleans:Membership:ProbeTimeout", "00:00:01",
         "--Orleans:Membership:NumMissedProbesLimit", "2",
         "--Orleans:Membership:NumVotesForDeathDeclaration", "1",

@@ -23,6 +23,10 @@ let lineNo = 0;
 let following = true;
 let finished = false;
 let retry = 0;
+// Reconnect attempts since bytes last arrived; past MaxFailures (about two minutes of back-off) the page gives up.
+const MaxFailures = 12;
+let failures = 0;
+let receivedAtFailure = 0;
 let socket = null;
 const ansiState = Ansi.newState();
 let partialEl = null;
@@ -136,7 +140,6 @@ function connect() {
   socket = ws;
   ws.onopen = () => {
     setState(received ? "streaming (resumed)" : "streaming");
-    retry = 0;
     // The token travels in the first message: browsers cannot set headers on a websocket (PROTOCOL.md section 6).
     const token = ZuulAuth.token(tenant);
     ws.send(JSON.stringify(token ? { uuid, logfile, offset: received, token } : { uuid, logfile, offset: received }));
@@ -145,15 +148,25 @@ function connect() {
   ws.onclose = ev => {
     if (ws !== socket || finished) return;
     socket = null;
+    // 1000 is sent only when the build finished and every byte was sent (PROTOCOL.md section 6).
     if (ev.code === 1000) { markFinished(); return; }
     if (ev.code === 4001 || ev.code === 4003) {
       setState(`not allowed: ${ev.reason || ev.code}`);
       ZuulAuth.prompt(loginBox, tenant, ev.code === 4003 ? `${ev.reason} Log in as another user?` : ev.reason);
       return;
     }
-    if (ev.code >= 4000 && ev.code < 5000) { setState(`error: ${ev.reason || ev.code}`); return; }
+    // A bad request (4000) will not get better by asking again.
+    if (ev.code === 4000) { setState(`error: ${ev.reason || ev.code}`); return; }
+    // Anything else (server stopping 1001/1012, stream failure 4011, internal error 1011, connection lost 1006):
+    // resume by offset, with back-off; bytes received since the last attempt start the count again.
+    if (received > receivedAtFailure) { receivedAtFailure = received; failures = 0; retry = 0; }
+    if (++failures > MaxFailures) {
+      setState(`stream failed: ${ev.reason || `connection closed (${ev.code})`} · gave up after ${MaxFailures} attempts; reload to try again`);
+      return;
+    }
     const delay = Math.min(500 * 2 ** retry++, 15000);
-    setState(`connection lost, reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`);
+    const why = ev.reason ? ` (${ev.reason})` : "";
+    setState(`reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…${why}`);
     setTimeout(connect, delay);
   };
 }

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace Zuul.LiveLog.Tests.Faults;
+
+/// <summary>What one client of a fault test saw: the bytes, how the stream ended, and the longest silence after the fault.</summary>
+internal sealed class StreamObservation
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<TimeSpan> _arrivals = [];
+    private readonly Lock _lock = new();
+
+    public required string Client { get; init; }
+
+    public byte[] Bytes { get; set; } = [];
+
+    /// <summary>How it ended: "EOF", "reset (...)", "close 1000 Stream ended." and so on.</summary>
+    public string End { get; set; } = "(running)";
+
+    public int Received
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _arrivals.Count;
+            }
+        }
+    }
+
+    public void Arrived()
+    {
+        lock (_lock)
+        {
+            _arrivals.Add(_clock.Elapsed);
+        }
+    }
+
+    /// <summary>A point on this observation's clock (when the fault was made).</summary>
+    public TimeSpan Now => _clock.Elapsed;
+
+    /// <summary>The time from <paramref name="fault"/> to the first bytes after it: how long the client saw nothing.</summary>
+    public TimeSpan RecoveredAfter(TimeSpan fault)
+    {
+        lock (_lock)
+        {
+            var next = _arrivals.FirstOrDefault(a => a > fault);
+            return next == default ? TimeSpan.MaxValue : next - fault;
+        }
+    }
+}
+
+internal static class StreamObservers
+{
+    /// <summary>A finger client (like `finger` or `nc`): reads until the server closes or resets, never throws for either.</summary>
+    public static async Task<StreamObservation> FingerAsync(string host, int port, string uuid, TimeSpan timeout, StreamObservation observation)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        using var client = new TcpClient();
+        await client.ConnectAsync(host, port, cts.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(uuid + "\n"), cts.Token);
+        using var ms = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer, cts.Token)) > 0)
+            {
+                ms.Write(buffer, 0, n);
+                observation.Bytes = ms.ToArray();
+                observation.Arrived();
+            }
+
+            observation.End = "EOF";
+        }
+        catch (IOException ex) when (ex.InnerException is SocketException se)
+        {
+            observation.End = $"reset ({se.SocketErrorCode})";
+        }
+
+        observation.Bytes = ms.ToArray();
+        return observation;
+    }
+
+    /// <summary>A console-stream websocket client: reads until the close frame (or a broken connection).</summary>
+    public static async Task<StreamObservation> WebsocketAsync(Uri web, string uuid, TimeSpan timeout, StreamObservation observation)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        using var socket = new ClientWebSocket();
+        var uri = new UriBuilder(web) { Scheme = "ws", Path = "/api/tenant/demo/console-stream" }.Uri;
+        await socket.ConnectAsync(uri, cts.Token);
+        await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"uuid\": \"{uuid}\"}}"), WebSocketMessageType.Text, true, cts.Token);
+        using var all = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer, cts.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    observation.End = $"close {(int?)result.CloseStatus} {result.CloseStatusDescription}";
+                    break;
+                }
+
+                all.Write(buffer, 0, result.Count);
+                observation.Bytes = all.ToArray();
+                observation.Arrived();
+            }
+        }
+        catch (WebSocketException ex)
+        {
+            observation.End = $"broken ({ex.WebSocketErrorCode})";
+        }
+
+        observation.Bytes = all.ToArray();
+        return observation;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net.Sockets;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Tests.Infrastructure;
+using Zuul.LiveLog.Tests.Integration;
+
+namespace Zuul.LiveLog.Tests.Faults;
+
+/// <summary>
+/// An upstream that goes away for good while the build runs is a failure, never the log's end: the websocket closes
+/// with 4011 after the resume window (not 1000), a finger client through the gateway sees a reset (not an EOF), and
+/// both log lines name the hop that failed.
+/// </summary>
+public sealed class TruthfulEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly ClusterHarness _cluster = new();
+    private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "truthful-end-" + Guid.NewGuid().ToString("N"));
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_jobRoot);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_jobRoot, recursive: true);
+    }
+
+    [Fact]
+    public async Task AnExecutorGoneForGoodEndsStreamsWithAFailureAfterTheResumeWindow()
+    {
+        var silo = await _cluster.StartSiloAsync(extra: ["--FingerGateway:ResumeWindow", "00:00:02"]);
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, null, "127.0.0.1");
+        var web = await _cluster.StartWebFrontendAsync(extra: ["--FingerClient:ResumeWindow", "00:00:02"]);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        await build.AppendAsync("before the executor stopped\n");
+
+        var finger = new StreamObservation { Client = "finger" };
+        var websocket = new StreamObservation { Client = "websocket" };
+        var fingerTask = StreamObservers.FingerAsync("127.0.0.1", silo.FingerPort, build.Id, Timeout, finger);
+        var webTask = StreamObservers.WebsocketAsync(web, build.Id, Timeout, websocket);
+        await Eventually.UntilAsync(() => finger.Received > 0 && websocket.Received > 0, "both clients to receive the first line", Timeout);
+
+        await executor.App.StopAsync();
+        Assert.Equal(BuildState.Running, (await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync())!.State);
+
+        await Eventually.WithinAsync(Task.WhenAll(fingerTask, webTask), "both streams to fail after the resume window", Timeout);
+        Assert.StartsWith("reset", finger.End, StringComparison.Ordinal);
+        Assert.StartsWith("close 4011 ", websocket.End, StringComparison.Ordinal);
+        Assert.Equal("before the executor stopped\n"u8.ToArray(), finger.Bytes);
+        Assert.Equal("before the executor stopped\n"u8.ToArray(), websocket.Bytes);
+        Assert.Contains(_cluster.Logs.Lines, l => l.Contains($"Build {build.Id} for ", StringComparison.Ordinal) && l.Contains("upstream executor 127.0.0.1:", StringComparison.Ordinal) && l.Contains("connection reset", StringComparison.Ordinal));
+        Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("closed with 4011", StringComparison.Ordinal));
+        await build.FinishAsync();
+    }
+}
