@@ -63,7 +63,7 @@ public sealed class WebConsoleCluster : IAsyncLifetime
     public async Task<string> StartBuildAsync(string? zone, string executor = "exec-1", int port = 7900, string job = "unit-tests", string? tenant = null)
     {
         var id = Guid.NewGuid().ToString("N");
-        await Grains.GetGrain<IBuildGrain>(id).StartAsync(new BuildStart(zone, executor, port, job, DateTimeOffset.UtcNow, tenant));
+        await Grains.GetGrain<IBuildGrain>(id).StartAsync(new BuildStart(zone, executor, port, job, DateTimeOffset.UtcNow, Tenant: tenant));
         return id;
     }
 
