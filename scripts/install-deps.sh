@@ -8,6 +8,9 @@ npm_packages=()
 for pkg in "$@"; do
   case $pkg in
     npm:*) npm_packages+=("${pkg#npm:}") ;;
+    # Node from elsewhere (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm) counts.
+    nodejs) command -v node >/dev/null 2>&1 || dpkg -s nodejs >/dev/null 2>&1 || needed+=(nodejs) ;;
+    npm) command -v npm >/dev/null 2>&1 || dpkg -s npm >/dev/null 2>&1 || needed+=(npm) ;;
     *) dpkg -s "$pkg" >/dev/null 2>&1 || needed+=("$pkg") ;;
   esac
 done
