@@ -25,6 +25,9 @@ public sealed partial class BuildStreamOpener(
 {
     private readonly RecentRoutes _recent = new();
 
+    /// <summary>The one-line error when the cluster could not be asked about a build (not the build's fault).</summary>
+    public static string ResolutionFailedLine(string buildId) => $"Internal error while resolving build ID {buildId}\n";
+
     public async Task<OpenedStream> OpenAsync(string buildId, CancellationToken cancellationToken)
     {
         // The grain call first: it is the longer of the two (a cross-zone call is a silo-to-silo round trip).
@@ -95,7 +98,7 @@ public sealed partial class BuildStreamOpener(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogErrorResolve(logger, buildId, ex);
-            return Fail(StreamFailure.ResolutionFailed, $"Internal error while resolving build ID {buildId}\n");
+            return Fail(StreamFailure.ResolutionFailed, ResolutionFailedLine(buildId));
         }
 
         switch (resolution.Kind)

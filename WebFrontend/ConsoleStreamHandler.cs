@@ -192,7 +192,20 @@ public sealed partial class ConsoleStreamHandler(
                 return false;
         }
 
-        var build = await grains.GetGrain<IBuildGrain>(request.Uuid).GetAsync();
+        BuildInfo? build;
+        try
+        {
+            build = await grains.GetGrain<IBuildGrain>(request.Uuid).GetAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The cluster could not be asked: not the build's fault, and said the way the opener says it.
+            LogErrorInternal(logger, tenant, ex);
+            metrics.Rejected(StreamFailure.ResolutionFailed.ToRejection());
+            await CloseAsync(socket, CloseInternalError, BuildStreamOpener.ResolutionFailedLine(request.Uuid).TrimEnd());
+            return false;
+        }
+
         if (build is not null && build.Tenant == tenant)
         {
             return true;

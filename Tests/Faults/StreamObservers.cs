@@ -85,12 +85,12 @@ internal static class StreamObservers
         return observation;
     }
 
-    /// <summary>A console-stream websocket client: reads until the close frame (or a broken connection).</summary>
-    public static async Task<StreamObservation> WebsocketAsync(Uri web, string uuid, TimeSpan timeout, StreamObservation observation)
+    /// <summary>A console-stream websocket client of the build's tenant (test builds have the default one): reads until the close frame (or a broken connection).</summary>
+    public static async Task<StreamObservation> WebsocketAsync(Uri web, string uuid, TimeSpan timeout, StreamObservation observation, string tenant = Zuul.LiveLog.Grains.BuildRecords.DefaultTenant)
     {
         using var cts = new CancellationTokenSource(timeout);
         using var socket = new ClientWebSocket();
-        var uri = new UriBuilder(web) { Scheme = "ws", Path = "/api/tenant/demo/console-stream" }.Uri;
+        var uri = new UriBuilder(web) { Scheme = "ws", Path = $"/api/tenant/{tenant}/console-stream" }.Uri;
         await socket.ConnectAsync(uri, cts.Token);
         await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"uuid\": \"{uuid}\"}}"), WebSocketMessageType.Text, true, cts.Token);
         using var all = new MemoryStream();

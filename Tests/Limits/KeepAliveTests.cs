@@ -93,24 +93,28 @@ public sealed partial class KeepAliveTests(ITestOutputHelper output)
         // Detection within 1 s idle + 2 x 1 s probes; the default (30 s + 6 x 5 s) would outlast the test's wait.
         var keepAlive = new TcpKeepAliveOptions { Time = TimeSpan.FromSeconds(1), Interval = TimeSpan.FromSeconds(1), Count = 2 };
         await using var cluster = new ClusterHarness();
+        // No resume window: the upstream's failure is passed on at once (resuming is Tests/Faults' subject).
         var silo = await cluster.StartSiloAsync(null, "127.0.0.1",
-            "--TcpKeepAlive:Time", "00:00:01", "--TcpKeepAlive:Interval", "00:00:01", "--TcpKeepAlive:Count", "2");
+            "--TcpKeepAlive:Time", "00:00:01", "--TcpKeepAlive:Interval", "00:00:01", "--TcpKeepAlive:Count", "2",
+            "--FingerGateway:ResumeWindow", "00:00:00");
         var build = new TestBuild(jobRoot, initialLog: "before the cut\n");
         await cluster.Grains.GetGrain<IBuildGrain>(build.Id).StartAsync(new BuildStart(null, executorAddress, 7900, "job", DateTimeOffset.UtcNow));
 
-        var received = 0L;
-        var stream = FingerClient.FetchAsync(silo.FingerPort, build.Id + "\n", TimeSpan.FromMinutes(3), onReceived: n => Interlocked.Add(ref received, n));
-        await Eventually.UntilAsync(() => Interlocked.Read(ref received) == "before the cut\n".Length, "the first bytes through the gateway", Timeout);
+        var observed = new Faults.StreamObservation { Client = "finger" };
+        var stream = Faults.StreamObservers.FingerAsync("127.0.0.1", silo.FingerPort, build.Id, TimeSpan.FromMinutes(3), observed);
+        await Eventually.UntilAsync(() => observed.Received > 0, "the first bytes through the gateway", Timeout);
 
         // The executor's host goes silent: no reset, no FIN, nothing.
         await NetworkLab.ExecAsync(executorNs, "iptables", "-A", "INPUT", "-j", "DROP");
         await NetworkLab.ExecAsync(executorNs, "iptables", "-A", "OUTPUT", "-j", "DROP");
         var cut = Stopwatch.StartNew();
-        var bytes = await Eventually.WithinAsync(stream, "the gateway to notice its silent upstream and end the stream", Timeout);
+        await Eventually.WithinAsync(stream, "the gateway to notice its silent upstream and end the stream", Timeout);
         var noticed = cut.Elapsed;
 
-        Assert.Equal("before the cut\n", Encoding.UTF8.GetString(bytes));
-        await cluster.Logs.WaitForAsync("stream ended (UpstreamFailed", "the gateway to log the upstream's failure", Timeout, build.Id);
+        // A failure, passed on as a reset (never an EOF that reads as the log's end), naming the hop.
+        Assert.StartsWith("reset", observed.End, StringComparison.Ordinal);
+        Assert.Equal("before the cut\n", Encoding.UTF8.GetString(observed.Bytes));
+        await cluster.Logs.WaitForAsync("lost and not resumed", "the gateway to log the upstream's failure", Timeout, build.Id);
         var report = string.Create(CultureInfo.InvariantCulture,
             $"{DateTime.UtcNow:u} relay with a silent upstream (iptables DROP in a netns) ended {noticed.TotalSeconds:0.00} s after the cut; keepalive {keepAlive.Time.TotalSeconds} s + {keepAlive.Count} x {keepAlive.Interval.TotalSeconds} s = {keepAlive.DetectionTime.TotalSeconds} s");
         output.WriteLine(report);

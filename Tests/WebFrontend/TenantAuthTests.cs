@@ -179,9 +179,12 @@ public sealed class TenantAuthTests(WebConsoleCluster cluster) : IClassFixture<W
             Assert.Equal(HttpStatusCode.Forbidden, (await _http.SendAsync(request)).StatusCode);
         }
 
-        // Same origin: upgraded and past every check; what follows depends on the made-up executor address.
-        var own = await WebsocketClient.StreamAsync(cluster.Web, Request(id, null), Timeout, tenant: "origin-t",
-            options: o => o.SetRequestHeader("Origin", cluster.Web.GetLeftPart(UriPartial.Authority)));
+        // Same origin: upgraded and past every check; what follows depends on the made-up executor address (a web
+        // frontend of its own that does not spend a resume window on that address, so the close comes at once).
+        var web = new Uri((await cluster.Harness.StartWebFrontendAppAsync(null,
+            [.. WebConsoleCluster.AuthArgs(), "--FingerClient:ResumeWindow", "00:00:00"])).Urls.First());
+        var own = await WebsocketClient.StreamAsync(web, Request(id, null), Timeout, tenant: "origin-t",
+            options: o => o.SetRequestHeader("Origin", web.GetLeftPart(UriPartial.Authority)));
         Assert.NotNull(own.Status);
         Assert.DoesNotContain("not found", own.Reason ?? string.Empty, StringComparison.Ordinal);
         await cluster.FinishBuildAsync(id);

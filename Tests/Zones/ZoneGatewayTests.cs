@@ -171,7 +171,10 @@ public sealed class ZoneGatewayOnZooKeeperTests(ZooKeeperFixture fixture) : Zone
     public async Task ARegistrationSentToTheGrainIsRefusedNotLost()
     {
         var zone = Cluster.Grains.GetGrain<IZoneGatewayGrain>("zone2");
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => zone.RegisterAsync(new GatewayEndpoint("127.0.0.1", 1, false, "zone2", GatewayState.Running)));
+        // Crosses to the client as the silo's classified error (GrainErrorBoundary): permanent, naming the original type.
+        var error = await Assert.ThrowsAsync<GrainCallException>(() => zone.RegisterAsync(new GatewayEndpoint("127.0.0.1", 1, false, "zone2", GatewayState.Running)));
+        Assert.False(error.Transient);
+        Assert.Contains(nameof(NotSupportedException), error.ErrorType, StringComparison.Ordinal);
         Assert.Contains("register in ZooKeeper", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(await zone.ListAsync(), g => g.Port == 1);
     }

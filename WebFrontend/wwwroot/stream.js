@@ -157,6 +157,12 @@ function connect() {
     }
     // A bad request (4000) will not get better by asking again.
     if (ev.code === 4000) { setState(`error: ${ev.reason || ev.code}`); return; }
+    // Nor does an answer about the build itself before any byte of it (Zuul's texts, PROTOCOL.md section 1): it is
+    // not found (or another tenant's) or not valid; asking again is for hops that failed, not for builds that are not there.
+    if (ev.code === 4011 && received === 0 && / (not found|is not valid)$/.test(ev.reason || "")) {
+      setState(`error: ${ev.reason}`);
+      return;
+    }
     // Anything else (server stopping 1001/1012, stream failure 4011, internal error 1011, connection lost 1006):
     // resume by offset, with back-off; bytes received since the last attempt start the count again.
     if (received > receivedAtFailure) { receivedAtFailure = received; failures = 0; retry = 0; }
