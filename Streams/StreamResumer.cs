@@ -140,6 +140,7 @@ public sealed partial class StreamResumer(
         private readonly StreamResumer _resumer;
         private readonly string _buildId;
         private long _deliveredAtOutage = -1;
+        private long _resumedAt = -1;
         private DateTimeOffset _deadline;
 
         internal Continuation(StreamResumer resumer, string buildId, string hop)
@@ -167,6 +168,15 @@ public sealed partial class StreamResumer(
                 return ResumeResult.BuildFinished;
             }
 
+            if (error is null && delivered == _resumedAt)
+            {
+                // Reopened, it served every byte again and closed cleanly at once: the upstream is alive, and a live
+                // executor (or a gateway, which passes a failure on as a reset) closes cleanly only at the build's end.
+                // The cluster cannot always say so itself (ZooKeeper out of reach holds the finish back).
+                LogInformationEndedAgain(_resumer.Logger, _buildId, Target, delivered, state);
+                return ResumeResult.BuildFinished;
+            }
+
             if (_resumer.Window <= TimeSpan.Zero)
             {
                 LogWarningUpstreamLost(_resumer.Logger, _buildId, Target, delivered, error?.Message ?? "end of stream", state);
@@ -186,6 +196,7 @@ public sealed partial class StreamResumer(
             {
                 Target = result.Target!;
                 Resumes++;
+                _resumedAt = delivered;
             }
 
             return result;
@@ -200,6 +211,9 @@ public sealed partial class StreamResumer(
 
     [LoggerMessage(112, LogLevel.Warning, "Build {BuildId}: upstream {Target} failed after {Bytes} bytes and no hop could resume the stream within the window ({Attempts} attempts; last: {Problem})")]
     private static partial void LogWarningGaveUp(ILogger logger, string buildId, string target, long bytes, int attempts, string problem);
+
+    [LoggerMessage(114, LogLevel.Information, "Build {BuildId}: {Target} served all {Bytes} bytes again and ended cleanly: the build's end, though the cluster still says {State}")]
+    private static partial void LogInformationEndedAgain(ILogger logger, string buildId, string target, long bytes, BuildState state);
 
     [LoggerMessage(113, LogLevel.Debug, "Build {BuildId}: the cluster could not say whether the build finished: {Error}")]
     private static partial void LogDebugStateUnknown(ILogger logger, string buildId, string error);

@@ -74,13 +74,13 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
         await client.CreateAsync("/alive", mode: CreateMode.Ephemeral);
         await using var observer = await ZooKeeperFixture.ConnectAsync(connectionString);
 
-        // The caller stays silent; only pings cross the proxy now (a request frame of 12 bytes, a reply of 20). Six
-        // answered pings (one every 4/3 s) span three read timeouts (8/3 s): without pings the connection would have
-        // been dropped; with them it stays up. Counted, not timed: a loaded machine only makes this take longer.
+        // The caller stays silent; only pings cross the proxy now (a reply frame is 20 bytes). Six answered pings (one
+        // every 4/3 s) span three read timeouts (8/3 s): without pings the connection would have been dropped; with
+        // them it stays up. Counted, not timed: a loaded machine only makes this take longer. (The byte count is not
+        // checked for a multiple of 20: a frame the proxy has read only in part made that check fail 1 run in 20.)
         var toClient = proxy.BytesToClients;
         const int PingReply = 20;
         await Eventually.UntilAsync(() => proxy.BytesToClients - toClient >= 6 * PingReply, "six ping replies to reach the idle client", TimeSpan.FromSeconds(60));
-        Assert.Equal(0, (proxy.BytesToClients - toClient) % PingReply); // nothing but ping replies
         Assert.NotNull(await observer.ExistsAsync("/alive"));
         Assert.DoesNotContain(ZooKeeperState.Suspended, states.Seen);
         Assert.Equal(ZooKeeperState.Connected, client.State);
