@@ -18,9 +18,12 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
     private ClusterHarness _cluster = null!;
     private ZooKeeperClient _observer = null!;
 
+    private string _chroot = string.Empty;
+
     public async Task InitializeAsync()
     {
         var chroot = await fixture.NewChrootAsync();
+        _chroot = chroot;
         _cluster = new ClusterHarness(chroot);
         _observer = await ZooKeeperFixture.ConnectAsync(chroot);
     }
@@ -153,6 +156,13 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
             }
             catch (NoNodeException)
             {
+                return false;
+            }
+            catch (SessionExpiredException)
+            {
+                // The observer is only a reader: a lost session of its own is not what these tests are about.
+                await _observer.DisposeAsync();
+                _observer = await ZooKeeperFixture.ConnectAsync(_chroot);
                 return false;
             }
 
