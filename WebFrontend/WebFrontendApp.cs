@@ -58,7 +58,7 @@ public static class WebFrontendApp
 
         builder.Services.AddSingleton(security);
         builder.Services.AddSingleton<OriginCheck>();
-        builder.Services.AddStreamRateLimits(security);
+        builder.Services.AddSingleton<StreamRateLimits>();
         builder.Services.AddSingleton(new FingerConnector(connector));
         builder.Services.AddSingleton(consoleStreams);
         builder.Services.AddSingleton(sp => new ConnectionLimiter("console-stream websocket", consoleStreams.Limits, sp.GetRequiredService<ZuulMetrics>(),
@@ -102,16 +102,15 @@ public static class WebFrontendApp
         app.UseStaticFiles();
         app.UseZuulAuthentication();
         OriginCheck.UseOriginCheck(app);
-        app.UseRateLimiter();
+        StreamRateLimits.UseStreamRateLimits(app);
         // The dashboard's pages and API (hosts, ports, silo internals, a live trace of requests) exist only on the admin listener.
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments(DashboardPath) && !Listeners.IsAdminConnection(context),
             refused => refused.Run(context => ApiResults.NotFound("Not found.").ExecuteAsync(context)));
         app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant))
-            .WithMetadata(new StreamEndpointMetadata())
-            .RequireRateLimiting(StreamRateLimits.Policy);
+            .WithMetadata(new StreamEndpointMetadata());
         app.MapTenantsApi();
-        app.MapBuildEvents().WithMetadata(new StreamEndpointMetadata()).RequireRateLimiting(StreamRateLimits.Policy);
+        app.MapBuildEvents().WithMetadata(new StreamEndpointMetadata());
         app.MapZonesApi();
         app.MapOrleansDashboard(routePrefix: DashboardPath);
         app.MapZuulHealth();

@@ -94,7 +94,9 @@ public sealed class SilentConnectionTests(ITestOutputHelper output)
         await Eventually.UntilAsync(() => limiter.Open == 0, $"the {target} to release every connection (open: {limiter.Open})", Generous);
         await Eventually.UntilAsync(() => ProcessResources.OpenDescriptors() <= descriptors + 20,
             $"descriptors back to about {descriptors} (now {ProcessResources.OpenDescriptors()})", Generous);
-        await Eventually.UntilAsync(() => ProcessResources.ManagedBytes() <= managed + (8 << 20),
+        // 8 KiB per silent connection: a connection's state kept after its close (its buffers alone are 4 KiB or more)
+        // still shows, while the pools that 2,000 connections grew and other hosts' timers in this process do not fail it.
+        await Eventually.UntilAsync(() => ProcessResources.ManagedBytes() <= managed + (Silent * 8L << 10),
             $"managed memory back to about {managed >> 20} MiB (now {ProcessResources.ManagedBytes() >> 20} MiB)", Generous);
 
         var report = string.Create(CultureInfo.InvariantCulture,
