@@ -88,28 +88,16 @@ internal static class StreamObservers
     /// <summary>A console-stream websocket client of the build's tenant (test builds have the default one): reads until the close frame (or a broken connection).</summary>
     public static async Task<StreamObservation> WebsocketAsync(Uri web, string uuid, TimeSpan timeout, StreamObservation observation, string tenant = Zuul.LiveLog.Grains.BuildRecords.DefaultTenant)
     {
-        using var cts = new CancellationTokenSource(timeout);
-        using var socket = new ClientWebSocket();
-        var uri = new UriBuilder(web) { Scheme = "ws", Path = $"/api/tenant/{tenant}/console-stream" }.Uri;
-        await socket.ConnectAsync(uri, cts.Token);
-        await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"uuid\": \"{uuid}\"}}"), WebSocketMessageType.Text, true, cts.Token);
         using var all = new MemoryStream();
-        var buffer = new byte[64 * 1024];
         try
         {
-            while (true)
+            var (status, reason) = await Integration.WebsocketClient.StreamBytesAsync(web, $"{{\"uuid\": \"{uuid}\"}}", timeout, (bytes, _) =>
             {
-                var result = await socket.ReceiveAsync(buffer, cts.Token);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    observation.End = $"close {(int?)result.CloseStatus} {result.CloseStatusDescription}";
-                    break;
-                }
-
-                all.Write(buffer, 0, result.Count);
+                all.Write(bytes);
                 observation.Bytes = all.ToArray();
                 observation.Arrived();
-            }
+            }, tenant);
+            observation.End = $"close {(int?)status} {reason}";
         }
         catch (WebSocketException ex)
         {

@@ -79,35 +79,14 @@ public sealed class ComposeRunTests(ITestOutputHelper output)
     }
 
     /// <summary>The builds the web frontend lists once both zones have some (the demo executors start two each), of every tenant.</summary>
-    private static async Task<List<(string Uuid, string Zone, string Tenant)>> BuildsOfBothZonesAsync(Uri web)
+    private static async Task<List<ListedBuild>> BuildsOfBothZonesAsync(Uri web)
     {
         using var http = new HttpClient { BaseAddress = web, Timeout = TimeSpan.FromSeconds(10) };
-        List<(string Uuid, string Zone, string Tenant)> builds = [];
+        List<ListedBuild> builds = [];
         await Eventually.UntilAsync(
             async () =>
             {
-                using var tenants = await http.GetAsync("/api/tenants");
-                if (!tenants.IsSuccessStatusCode)
-                {
-                    return false;
-                }
-
-                List<(string Uuid, string Zone, string Tenant)> found = [];
-                using var names = JsonDocument.Parse(await tenants.Content.ReadAsStringAsync());
-                foreach (var tenant in names.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()!))
-                {
-                    using var response = await http.GetAsync($"/api/tenant/{Uri.EscapeDataString(tenant)}/builds");
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        return false;
-                    }
-
-                    using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                    found.AddRange(json.RootElement.EnumerateArray()
-                        .Select(b => (b.GetProperty("uuid").GetString()!, b.GetProperty("zone").GetString() ?? "", tenant)));
-                }
-
-                builds = found;
+                builds = await TenantBuilds.ListAsync(http) ?? [];
                 return builds.Any(b => b.Zone == "zone1") && builds.Count(b => b.Zone == "zone2") >= 2;
             },
             "the web frontend lists builds of zone 1 and of both zone 2 executors",

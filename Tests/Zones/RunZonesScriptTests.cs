@@ -147,16 +147,11 @@ public sealed partial class RunZonesScriptTests : IAsyncLifetime
         var found = new Dictionary<string, (string Uuid, string Tenant)>();
         await Eventually.UntilAsync(async () =>
         {
-            var tenants = await http.GetFromJsonAsync<JsonElement>("api/tenants");
-            foreach (var tenant in tenants.EnumerateArray().Select(t => t.GetProperty("name").GetString()!))
+            foreach (var b in await TenantBuilds.ListAsync(http, "running") ?? [])
             {
-                var builds = await http.GetFromJsonAsync<JsonElement>($"api/tenant/{Uri.EscapeDataString(tenant)}/builds?state=running");
-                foreach (var b in builds.EnumerateArray())
+                if (b.Zone is { } zone)
                 {
-                    if (b.GetProperty("zone").GetString() is { } zone)
-                    {
-                        found.TryAdd(zone, (b.GetProperty("uuid").GetString()!, tenant));
-                    }
+                    found.TryAdd(zone, (b.Uuid, b.Tenant));
                 }
             }
 
