@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -41,6 +42,7 @@ public static class TelemetryHosting
                 .AddAttributes([new(ZuulMetrics.ZoneAttribute, identity.Zone), new(ZuulMetrics.RoleAttribute, identity.Role)]))
             .WithMetrics(metrics => metrics
                 .AddMeter(ZuulMetrics.MeterName, OrleansMeter)
+                .AddOwnMetersOnly()
                 .AddRuntimeInstrumentation()
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter());
@@ -66,6 +68,24 @@ public static class TelemetryHosting
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         return endpoints.MapPrometheusScrapingEndpoint("/metrics");
+    }
+
+    /// <summary>
+    /// A view that drops instruments of meters made by another host's <see cref="IMeterFactory"/>. A provider listens
+    /// by meter name, process-wide: where several hosts share a process (the test suite) it would otherwise take in
+    /// every host's "Orleans.Zuul" instruments, merge identical ones into one stream, and lose that stream when any of
+    /// those hosts is disposed. Static meters (Orleans', the runtime's) have no factory and stay.
+    /// </summary>
+    private static MeterProviderBuilder AddOwnMetersOnly(this MeterProviderBuilder metrics)
+    {
+        // Views cannot ask the container; the host's factory is taken from it while the provider is built (an
+        // "instrumentation" factory runs then), before the provider's listener sees any instrument.
+        IMeterFactory? own = null;
+        return metrics
+            .AddInstrumentation(services => own = services.GetRequiredService<IMeterFactory>())
+            .AddView(instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own ?? factory)
+                ? MetricStreamConfiguration.Drop
+                : null);
     }
 
     private static bool IsOperational(PathString path) =>
