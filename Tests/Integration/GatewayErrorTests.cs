@@ -17,7 +17,7 @@ public sealed class GatewayErrorTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _silo = await _cluster.StartSiloAsync();
+        _silo = await _cluster.StartSiloAsync(null, "127.0.0.1", "--FingerGateway:RequestTimeout", "00:00:02");
         _web = await _cluster.StartWebFrontendAsync();
     }
 
@@ -48,7 +48,7 @@ public sealed class GatewayErrorTests : IAsyncLifetime
     [Fact]
     public async Task SilentClientIsClosedAfterTheRequestTimeout()
     {
-        // The harness sets FingerGateway:RequestTimeout to 2 s.
+        // This class's silo has a 2 s FingerGateway:RequestTimeout.
         var text = await FingerClient.FetchTextAsync(_silo.FingerPort, string.Empty, Timeout);
         Assert.Equal("Timed out waiting for the request line\n", text);
     }
