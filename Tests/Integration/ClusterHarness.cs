@@ -233,7 +233,10 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Clients and executors first, the silo that holds the grains last.
+        // Clients and executors stop first, the silo that holds the grains last; only then is anything disposed. A
+        // stopping silo tells the clients still connected to its gateway, and an Orleans client that is already
+        // disposed when that message arrives throws on a thread-pool thread (OutsideRuntimeClient.SendResponse),
+        // which ends the whole test process.
         for (var i = _apps.Count - 1; i >= 0; i--)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -244,7 +247,10 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
             catch (OperationCanceledException)
             {
             }
+        }
 
+        for (var i = _apps.Count - 1; i >= 0; i--)
+        {
             await _apps[i].DisposeAsync();
         }
     }
