@@ -40,9 +40,9 @@ public sealed class ExecutorMetricsPortTests
         var invalid = await FingerClient.FetchTextAsync(executor.Port, "not-a-build\n", Timeout);
         Assert.Contains("is not valid", invalid, StringComparison.Ordinal);
         var stream = FingerClient.FetchAsync(executor.Port, build.Id + "\n", Timeout);
-        await Eventually.UntilAsync(async () => Value(await http.GetStringAsync("metrics"), "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 1, "the stream to be counted active",
+        await Eventually.UntilAsync(async () => Exposition.Value(await http.GetStringAsync("metrics"), "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 1, "the stream to be counted active",
             Timeout);
-        Assert.Equal(1, Value(await http.GetStringAsync("metrics"), "zuul_builds_running", zone));
+        Assert.Equal(1, Exposition.Value(await http.GetStringAsync("metrics"), "zuul_builds_running", zone));
         build.Append("second line\n");
         build.Finish();
         var bytes = (await stream).Length;
@@ -51,23 +51,15 @@ public sealed class ExecutorMetricsPortTests
         await Eventually.UntilAsync(async () =>
         {
             text = await http.GetStringAsync("metrics");
-            return Value(text, "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 0 && Value(text, "zuul_builds_running", zone) == 0;
+            return Exposition.Value(text, "zuul_streams_active", zone, "zuul_hop=\"direct\"") == 0 && Exposition.Value(text, "zuul_builds_running", zone) == 0;
         }, "the stream and the build to end", Timeout);
-        Assert.Equal(bytes, Value(text, "zuul_relay_io_bytes_total", zone, "zuul_hop=\"direct\""));
-        Assert.Equal(1, Value(text, "zuul_streams_ended_total", zone, "zuul_stream_outcome=\"completed\""));
-        Assert.Equal(1, Value(text, "zuul_streams_rejected_total", zone, "error_type=\"invalid_request\""));
-        Assert.Equal(1, Value(text, "zuul_stream_time_to_first_byte_seconds_count", zone));
+        Assert.Equal(bytes, Exposition.Value(text, "zuul_relay_io_bytes_total", zone, "zuul_hop=\"direct\""));
+        Assert.Equal(1, Exposition.Value(text, "zuul_streams_ended_total", zone, "zuul_stream_outcome=\"completed\""));
+        Assert.Equal(1, Exposition.Value(text, "zuul_streams_rejected_total", zone, "error_type=\"invalid_request\""));
+        Assert.Equal(1, Exposition.Value(text, "zuul_stream_time_to_first_byte_seconds_count", zone));
 
         // The log streamer's port speaks finger only: an HTTP request there is an invalid build id, not metrics.
         var answer = await FingerClient.FetchTextAsync(executor.Port, "GET /metrics HTTP/1.1\r\n", Timeout);
         Assert.DoesNotContain("zuul_", answer, StringComparison.Ordinal);
     }
-
-    /// <summary>The sum of the samples of <paramref name="metric"/> in <paramref name="zone"/> whose labels contain every one of <paramref name="labels"/>.</summary>
-    private static double Value(string exposition, string metric, string zone, params string[] labels) =>
-        exposition.Split('\n')
-            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal)
-                           && line.Contains($"zuul_zone=\"{zone}\"", StringComparison.Ordinal)
-                           && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
-            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 }

@@ -40,9 +40,9 @@ public sealed class MetricsPerHostTests
         await Eventually.UntilAsync(async () =>
         {
             exposition = await http.GetStringAsync("metrics");
-            return Value(exposition, "zuul_streams_ended_total", secondZone) == 1;
+            return Exposition.Value(exposition, "zuul_streams_ended_total", secondZone) == 1;
         }, "the second host's stream to be counted ended", Timeout);
-        Assert.Equal(text.Length, Value(exposition, "zuul_relay_io_bytes_total", secondZone));
+        Assert.Equal(text.Length, Exposition.Value(exposition, "zuul_relay_io_bytes_total", secondZone));
         Assert.DoesNotContain($"zuul_zone=\"{firstZone}\"", exposition, StringComparison.Ordinal);
     }
 
@@ -52,9 +52,4 @@ public sealed class MetricsPerHostTests
         ["Health:Port"] = healthPort.ToString(CultureInfo.InvariantCulture),
         ["Health:ListenAddress"] = "127.0.0.1",
     });
-
-    private static double Value(string exposition, string metric, string zone) =>
-        exposition.Split('\n')
-            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && line.Contains($"zuul_zone=\"{zone}\"", StringComparison.Ordinal))
-            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 }
