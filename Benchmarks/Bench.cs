@@ -197,6 +197,11 @@ internal sealed partial class Bench(BenchOptions options)
             await ResolveAsync(topo);
         }
 
+        if (!options.Skip.Contains("page"))
+        {
+            await LogPageAsync(topo);
+        }
+
         if (options.Hold > 0)
         {
             // Diagnosis: keep everything up for outside tools.

@@ -21,6 +21,10 @@ internal sealed record BenchOptions(bool Quick, int LogMb, int Streams, HashSet<
 
     public long AllocBytes => Quick ? 1024L << 20 : 2048L << 20;
 
+    public int PageLines => Quick ? 200_000 : 1_000_000;
+
+    public TimeSpan GrowSeconds => TimeSpan.FromSeconds(Quick ? 5 : 20);
+
     public static BenchOptions? Parse(string[] args)
     {
         var quick = args.Contains("--quick");

@@ -320,42 +320,7 @@ internal sealed partial class Topology : IAsyncDisposable
     }
 
     /// <summary>Writes <paramref name="bytes"/> of Zuul-like console lines (timestamps, hosts, ANSI colours).</summary>
-    public static void WriteZuulLikeLog(string path, long bytes)
-    {
-        string[] tasks = ["TASK [prepare-workspace : Sync repositories]", "TASK [tox : Run tox testenv]", "TASK [fetch-subunit-output]", "PLAY RECAP"];
-        string[] hosts = ["ubuntu-jammy", "centos-9-stream", "debian-bookworm"];
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
-        var sb = new StringBuilder();
-        long written = 0;
-        var i = 0;
-        var t0 = new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc);
-        var block = new List<byte>(1 << 20);
-        while (written < bytes)
-        {
-            sb.Clear();
-            var ts = t0.AddTicks(i * 7919L).ToString("yyyy-MM-dd HH:mm:ss.ffffff", Inv);
-            _ = (i % 5) switch
-            {
-                0 => sb.Append(ts).Append(" | ").Append(tasks[i / 5 % tasks.Length]).Append('\n'),
-                1 => sb.Append(ts).Append(" | ").Append(hosts[i % hosts.Length]).Append(" | \u001b[32mok\u001b[0m: Runtime: 0:00:0").Append(i % 10).Append(".123456\n"),
-                2 => sb.Append(ts).Append(" | ").Append(hosts[i % hosts.Length]).Append(" | {0} tests/unit/test_finger.py::TestRelay::test_case_").Append(i).Append(" \u001b[32mPASSED\u001b[0m [ 42%]\n"),
-                3 => sb.Append(ts).Append(" | ").Append(hosts[i % hosts.Length]).Append(" | \u001b[33mchanged\u001b[0m: {\"cmd\": \"tox -e py311\", \"rc\": 0, \"delta\": \"0:00:01.").Append(i % 1000).Append("\"}\n"),
-                _ => sb.Append(ts).Append(" | ").Append(hosts[i % hosts.Length]).Append(" |   ").Append('x', 20 + (i % 60)).Append('\n'),
-            };
-            var line = Encoding.ASCII.GetBytes(sb.ToString());
-            var take = (int)Math.Min(line.Length, bytes - written);
-            block.AddRange(line.AsSpan(0, take));
-            written += take;
-            i++;
-            if (block.Count >= 1 << 20)
-            {
-                file.Write(CollectionsMarshal.AsSpan(block));
-                block.Clear();
-            }
-        }
-
-        file.Write(CollectionsMarshal.AsSpan(block));
-    }
+    public static void WriteZuulLikeLog(string path, long bytes) => ZuulLikeLog.Write(path, bytes, int.MaxValue);
 
     /// <summary>The processes a target's bytes pass through (for CPU seconds per GB), the load client excluded.</summary>
     public int[] PathPids(string key)

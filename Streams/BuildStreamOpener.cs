@@ -173,7 +173,7 @@ public sealed partial class BuildStreamOpener(
         $"The log stream of build ID {buildId} ended before the build finished (refused by {target})\n";
 
     /// <summary>Whether the build is still running (false when unknown or when the cluster cannot tell).</summary>
-    private async Task<bool> IsRunningAsync(string buildId)
+    public async Task<bool> IsRunningAsync(string buildId)
     {
         try
         {

@@ -77,6 +77,7 @@ public static class WebFrontendApp
         builder.Services.AddSingleton<StreamResumer>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConsoleStreamHandler>();
+        builder.Services.AddSingleton<BuildLogEndpoint>();
         builder.Services.AddSingleton<BuildEventHub>();
         if (builder.Configuration["ZooKeeper:ConnectionString"] is { Length: > 0 })
         {
@@ -108,6 +109,8 @@ public static class WebFrontendApp
             context => context.Request.Path.StartsWithSegments(DashboardPath) && !Listeners.IsAdminConnection(context),
             refused => refused.Run(context => ApiResults.NotFound("Not found.").ExecuteAsync(context)));
         app.Map("/api/tenant/{tenant}/console-stream", (HttpContext context, string tenant, ConsoleStreamHandler handler) => handler.HandleAsync(context, tenant))
+            .WithMetadata(new StreamEndpointMetadata());
+        app.MapGet("/api/tenant/{tenant}/build/{uuid}/log", (HttpContext context, string tenant, string uuid, BuildLogEndpoint log) => log.HandleAsync(context, tenant, uuid))
             .WithMetadata(new StreamEndpointMetadata());
         app.MapTenantsApi();
         app.MapBuildEvents().WithMetadata(new StreamEndpointMetadata());

@@ -5,7 +5,7 @@
 # Usage: scripts/bench.sh [--quick] [--log-mb N] [--streams N] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh socat zookeeper
+scripts/install-deps.sh socat zookeeper chromium
 dotnet build Benchmarks/Benchmarks.csproj -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null
 # 10,000 streams need ~20,000 descriptors in the gateway; children inherit this limit.
 if [ "$(id -u)" -eq 0 ]; then ulimit -Hn 65536 2>/dev/null || true; fi

@@ -202,6 +202,50 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogOverHttpIsTheLogsBytesAsTheyAreFromAnyOffset()
+    {
+        var build = await StartBuildAsync();
+        byte[] log = [.. "ok: ünïcödé 😀\n"u8, 0xFF, 0xFE, .. "\u001b[32mnot UTF-8 above\u001b[0m\n"u8];
+        await AppendBytesAsync(build, log);
+        await build.FinishAsync();
+        await Eventually.UntilAsync(async () => !await IsRunningAsync(build.Id), "the build to finish", Timeout);
+        using var http = new HttpClient { BaseAddress = _web };
+        using var response = await http.GetAsync($"/api/tenant/default/build/{build.Id}/log");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(log, await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(log[7..], await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log?offset=7"));
+        Assert.Empty(await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log?offset={log.Length + 10}"));
+    }
+
+    [Fact]
+    public async Task LogOverHttpOfARunningBuildEndsOnceCaughtUpAndNeverInsideACharacter()
+    {
+        var build = await StartBuildAsync();
+        var euro = "€"u8.ToArray(); // 3 bytes
+        await AppendBytesAsync(build, [.. "first line\ncaught up at "u8, euro[0], euro[1]]);
+        using var http = new HttpClient { BaseAddress = _web, Timeout = Timeout };
+
+        // The build runs on; the response ends anyway once nothing more comes, before the cut character.
+        var first = await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log");
+        Assert.Equal("first line\ncaught up at "u8.ToArray(), first);
+
+        await AppendBytesAsync(build, [euro[2], .. " and more\n"u8]);
+        await build.FinishAsync();
+        var rest = await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log?offset={first.Length}");
+        Assert.Equal("€ and more\n"u8.ToArray(), rest);
+    }
+
+    private static async Task AppendBytesAsync(TestBuild build, byte[] bytes)
+    {
+        await using var f = new FileStream(build.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        await f.WriteAsync(bytes);
+    }
+
+    private async Task<bool> IsRunningAsync(string id) =>
+        await _cluster.Grains.GetGrain<IBuildGrain>(id).GetAsync() is { State: BuildState.Running };
+
+    [Fact]
     public async Task ApiListsTheBuildAndItsFinish()
     {
         var build = await StartBuildAsync();

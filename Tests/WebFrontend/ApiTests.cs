@@ -70,6 +70,14 @@ public sealed class ApiTests(WebConsoleCluster cluster) : IClassFixture<WebConso
     }
 
     [Fact]
+    public async Task LogOverHttpAnswersUnknownAndInvalidAsJson()
+    {
+        await AssertErrorAsync($"/api/tenant/default/build/{Guid.NewGuid():N}/log", HttpStatusCode.NotFound, "not found");
+        await AssertErrorAsync("/api/tenant/default/build/not-a-build/log", HttpStatusCode.BadRequest, "not a valid build id");
+        await AssertErrorAsync($"/api/tenant/default/build/{Guid.NewGuid():N}/log?offset=-1", HttpStatusCode.BadRequest, "not a byte count");
+    }
+
+    [Fact]
     public async Task EventsStreamStartedAndFinishedAsServerSentEvents()
     {
         await using var sse = await SseClient.ConnectAsync(cluster.Web, Timeout);

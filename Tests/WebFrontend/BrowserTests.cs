@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Zuul.LiveLog.Tests.WebFrontend;
@@ -13,6 +15,7 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
 {
     private const float WaitMs = 30_000;
     private const string GreenRgb = "rgb(35, 209, 139)"; // .fg-green in console.css
+    private const string MagentaRgb = "rgb(214, 112, 214)"; // .fg-magenta
 
     [Fact]
     public async Task NewBuildAppearsLiveAndItsLogStreamsWithColoursToTheFinishedMarker()
@@ -144,6 +147,90 @@ public sealed class BrowserTests(BrowserFixture browser) : IClassFixture<Browser
             "() => { const f = document.getElementById('finished').getBoundingClientRect(), g = document.getElementById('log').getBoundingClientRect(); return f.bottom <= g.bottom + 1 && f.top >= g.top; }",
             "the finished marker to stay in view after narrowing the window");
         await page.CloseAsync();
+    }
+
+    [Fact]
+    public async Task LargeLogShowsItsTopMiddleAndEndInColourWithFewNodesAndALineLinkScrollsToItsLine()
+    {
+        const int Lines = 200_000;
+        var build = await browser.StartBuildAsync("large-log");
+        var log = new StringBuilder(Lines * 80);
+        for (var i = 0; i < Lines; i++)
+        {
+            log.Append(LargeLogLine(i)).Append('\n');
+        }
+
+        await build.AppendAsync(log.ToString());
+        await build.FinishAsync();
+        var page = await NewPageAsync();
+        await page.GotoAsync($"/t/default/stream/{build.Id}?logfile=console.log");
+        await WaitAsync(page, $"() => document.getElementById('finished') !== null && {InView(Lines)}", $"the last line ({Lines}) in view with the finished marker");
+        Assert.Equal($"finished · {Lines} lines", await page.Locator("#state").TextContentAsync());
+        await AssertLineAsync(page, Lines, GreenRgb);
+        await ShotAsync(page, "large-log-end");
+
+        // A line link in the middle: the line scrolls into view, centred and highlighted; following stops.
+        const int Middle = 100_001; // starts in the colour the line above left open
+        await page.EvaluateAsync($"() => {{ location.hash = '#L{Middle}'; }}");
+        await WaitAsync(page, InView(Middle), $"line {Middle} to scroll into view");
+        Assert.Contains("target", await page.Locator($"#L{Middle}").GetAttributeAsync("class") ?? string.Empty, StringComparison.Ordinal);
+        Assert.Equal("false", await page.Locator("#follow").GetAttributeAsync("aria-pressed"));
+        await AssertLineAsync(page, Middle, MagentaRgb);
+        await AssertLineAsync(page, Middle + 1, ColourOfLargeLogLine(Middle + 1));
+
+        // Clicking a line number names that line in the address without moving the view.
+        var top = await page.EvaluateAsync<double>($"() => document.getElementById('L{Middle + 1}').getBoundingClientRect().top");
+        await page.Locator($"#L{Middle + 1} a.ln").ClickAsync();
+        Assert.EndsWith($"#L{Middle + 1}", page.Url, StringComparison.Ordinal);
+        Assert.Contains("target", await page.Locator($"#L{Middle + 1}").GetAttributeAsync("class") ?? string.Empty, StringComparison.Ordinal);
+        Assert.Equal(top, await page.EvaluateAsync<double>($"() => document.getElementById('L{Middle + 1}').getBoundingClientRect().top"));
+
+        // The top, from the keyboard.
+        await page.Locator("#log").FocusAsync();
+        await page.Keyboard.PressAsync("Home");
+        await WaitAsync(page, InView(1), "line 1 in view after Home");
+        await AssertLineAsync(page, 1, ColourOfLargeLogLine(1));
+        await ShotAsync(page, "large-log-top");
+
+        // Only what is on screen (and about a screen around it) is in the DOM.
+        var nodes = await page.EvaluateAsync<int>("() => document.querySelectorAll('#log .line').length");
+        Assert.InRange(nodes, 1, 300);
+        await page.CloseAsync();
+    }
+
+    /// <summary>Line i (0-based) of the large log: its number in one of six colours, and every 1,000th line leaves magenta open for the next.</summary>
+    private static string LargeLogLine(int i)
+    {
+        var n = i + 1;
+        var rest = $" step {n} of the large log {new string('x', i % 50)}";
+        if (i % 1000 == 0 && i > 0)
+        {
+            return $"carried {n:D6}\u001b[0m{rest}";
+        }
+
+        var line = $"\u001b[3{(i % 6) + 1}m{n:D6}\u001b[0m{rest}";
+        return i % 1000 == 999 ? line + " \u001b[35mmagenta from here" : line;
+    }
+
+    private static string ColourOfLargeLogLine(int n) => ((n - 1) % 6) switch
+    {
+        0 => "rgb(241, 76, 76)",
+        1 => GreenRgb,
+        2 => "rgb(245, 245, 67)",
+        3 => "rgb(59, 142, 234)",
+        4 => MagentaRgb,
+        _ => "rgb(41, 184, 219)",
+    };
+
+    private static string InView(int n) =>
+        $"(() => {{ const l = document.getElementById('L{n}'); if (!l) return false; const r = l.getBoundingClientRect(), g = document.getElementById('log').getBoundingClientRect(); return r.top >= g.top && r.bottom <= g.bottom; }})()";
+
+    /// <summary>Line n shows the large log's text without escapes, its first part in <paramref name="colour"/>.</summary>
+    private static async Task AssertLineAsync(IPage page, int n, string colour)
+    {
+        var expected = Regex.Replace(LargeLogLine(n - 1), "\u001b\\[[0-9;]*m", string.Empty);
+        Assert.Equal(expected, await page.Locator($"#L{n} .text").TextContentAsync());
+        Assert.Equal(colour, await page.EvaluateAsync<string>($"() => getComputedStyle(document.querySelector('#L{n} .text span')).color"));
     }
 
     [Fact]

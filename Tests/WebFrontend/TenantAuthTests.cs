@@ -128,6 +128,36 @@ public sealed class TenantAuthTests(WebConsoleCluster cluster) : IClassFixture<W
     }
 
     [Fact]
+    public async Task ProtectedTenantLogOverHttpAnswers401And403BeforeAnyLogByte()
+    {
+        var jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "auth-http-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(jobRoot);
+        await cluster.Harness.StartExecutorAppAsync(jobRoot, WebConsoleCluster.Zone, "127.0.0.1");
+        var build = await cluster.Harness.StartBuildAsync(jobRoot, "protected-http-job", tenant: Protected);
+        build.Append("secret line\n");
+        var path = $"/api/tenant/{Protected}/build/{build.Id}/log";
+
+        var anonymous = await GetAsync(path, null);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.DoesNotContain("secret", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var expired = await GetAsync(path, Bad("expired"));
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        Assert.Contains("invalid_token", expired.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        var other = await GetAsync(path, TestTokens.Make(new() { ["groups"] = new[] { "others" } }));
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.DoesNotContain("secret", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A reader gets the log; the build runs on, so the response ends once it has caught up.
+        var reader = await GetAsync(path, TestTokens.Reader());
+        Assert.Equal(HttpStatusCode.OK, reader.StatusCode);
+        Assert.Equal("secret line\n", await reader.Content.ReadAsStringAsync());
+        await build.FinishAsync();
+    }
+
+    [Fact]
     public async Task ABuildExistsOnlyInItsOwnTenant()
     {
         await using var eventsOfB = await SseClient.ConnectAsync(cluster.Web, Timeout, "tenant-b");
@@ -145,6 +175,14 @@ public sealed class TenantAuthTests(WebConsoleCluster cluster) : IClassFixture<W
             (await unknownUnderB.Content.ReadAsStringAsync()).Replace(unknown, "<id>", StringComparison.Ordinal),
             (await underB.Content.ReadAsStringAsync()).Replace(a, "<id>", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync($"/api/tenant/tenant-a/build/{a}")).StatusCode);
+
+        // The log over HTTP: another tenant's build is not found, word for word as an unknown one.
+        var logUnderB = await _http.GetAsync($"/api/tenant/tenant-b/build/{a}/log");
+        Assert.Equal(HttpStatusCode.NotFound, logUnderB.StatusCode);
+        var unknownLogUnderB = await _http.GetAsync($"/api/tenant/tenant-b/build/{unknown}/log");
+        Assert.Equal(
+            (await unknownLogUnderB.Content.ReadAsStringAsync()).Replace(unknown, "<id>", StringComparison.Ordinal),
+            (await logUnderB.Content.ReadAsStringAsync()).Replace(a, "<id>", StringComparison.Ordinal));
         Assert.DoesNotContain(a, await _http.GetStringAsync("/api/tenant/tenant-b/builds"), StringComparison.Ordinal);
         Assert.Contains(a, await _http.GetStringAsync("/api/tenant/tenant-a/builds"), StringComparison.Ordinal);
 
@@ -173,8 +211,9 @@ public sealed class TenantAuthTests(WebConsoleCluster cluster) : IClassFixture<W
             Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
         }
 
-        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/tenant/origin-t/builds/events"))
+        foreach (var path in new[] { "/api/tenant/origin-t/builds/events", $"/api/tenant/origin-t/build/{id}/log" })
         {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Add("Origin", "http://evil.example");
             Assert.Equal(HttpStatusCode.Forbidden, (await _http.SendAsync(request)).StatusCode);
         }

@@ -1,0 +1,219 @@
+using System.Buffers;
+using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Streams;
+
+namespace Zuul.LiveLog.WebFrontend;
+
+/// <summary>
+/// <c>GET /api/tenant/{tenant}/build/{uuid}/log?offset=N</c>: the log's bytes from byte N, as they are (<c>text/plain</c>), streamed.
+/// The log page loads what there is with it, because a browser takes a websocket's messages several times slower
+/// than a streamed response, then follows on the console-stream websocket from the offset it reached. So the
+/// response ends when the build ends; for a running build also once no byte came for <see cref="IdleCut"/> (caught
+/// up) or it has lasted <see cref="LongestResponse"/> (a browser has few connections per server; the websocket does
+/// not take one of them), cut at a character boundary so that the websocket's text can resume there.
+/// An upstream failure aborts the response: the client sees a broken transfer, never a clean end.
+/// Read access is the tenant API's and the websocket's (<see cref="TenantsApi.Refuse"/>: 401/403), checked before the
+/// upstream is opened; another tenant's build is "not found", exactly like an unknown one.
+/// </summary>
+public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, IGrainFactory grains, ILogger<BuildLogEndpoint> logger)
+{
+    public static readonly TimeSpan IdleCut = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan LongestResponse = TimeSpan.FromSeconds(30);
+    private const int ChunkSize = 64 * 1024;
+
+    public async Task HandleAsync(HttpContext context, string tenant, string uuid)
+    {
+        if (TenantsApi.Refuse(context, tenant) is { } refused)
+        {
+            await refused.ExecuteAsync(context);
+            return;
+        }
+
+        if (!BuildId.TryNormalize(uuid, out var id))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"'{ApiResults.Quote(uuid)}' is not a valid build id (32 hex digits).");
+            return;
+        }
+
+        var (asked, owner) = await TenantOfAsync(id);
+        if (!asked)
+        {
+            // The cluster could not be asked: not the build's fault, and said the way the opener says it.
+            LogInformationRefused(logger, id, StreamFailure.ResolutionFailed);
+            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.ResolutionFailedLine(id).TrimEnd());
+            return;
+        }
+
+        if (owner != tenant)
+        {
+            LogInformationRefused(logger, id, StreamFailure.BuildNotFound);
+            await WriteErrorAsync(context, StatusCodes.Status404NotFound, FingerErrors.BuildNotFound(id).TrimEnd());
+            return;
+        }
+
+        var offsetText = context.Request.Query["offset"].ToString();
+        long offset = 0;
+        if (offsetText.Length > 0 && (!long.TryParse(offsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"offset '{ApiResults.Quote(offsetText)}' is not a byte count.");
+            return;
+        }
+
+        var aborted = context.RequestAborted;
+        await using var opened = new OpenedStreamScope(await opener.OpenAsync(id, aborted));
+        if (!opened.Value.Ok)
+        {
+            LogInformationRefused(logger, id, opened.Value.Failure);
+            var status = opened.Value.Failure is StreamFailure.BuildNotFound or StreamFailure.BuildNotStarted
+                ? StatusCodes.Status404NotFound : StatusCodes.Status502BadGateway;
+            await WriteErrorAsync(context, status, opened.Value.Message.TrimEnd());
+            return;
+        }
+
+        // A finished build's stream ends by itself; only a running one is cut (a pause in a loaded upstream is no end).
+        var running = await opener.IsRunningAsync(id);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        var (end, sent) = await PumpAsync(opened.Value.Stream!, context.Response, offset, running, aborted);
+        switch (end)
+        {
+            case LogResponseEnd.Failed:
+                LogDebugEnded(logger, id, end, sent);
+                context.Abort();
+                return;
+            case LogResponseEnd.BuildEnded when offset == 0 && !context.Response.HasStarted && running && await opener.WasRefusedAsync(id, sent):
+                // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
+                LogWarningEmptyStream(logger, id, opened.Value.Target!);
+                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.RefusedMessage(id, opened.Value.Target!).TrimEnd());
+                return;
+        }
+
+        LogDebugEnded(logger, id, end, sent);
+    }
+
+    /// <summary>Copies the log from <paramref name="offset"/> until it ends or a cut is due; returns why it stopped and the bytes sent.</summary>
+    private static async Task<(LogResponseEnd End, long Sent)> PumpAsync(Stream upstream, HttpResponse response, long offset, bool cut, CancellationToken aborted)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(LongestResponse.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        long skipped = 0, sent = 0;
+        var carry = 0; // bytes of an unfinished character kept at the start of the buffer
+        try
+        {
+            while (true)
+            {
+                if (cut)
+                {
+                    idle.CancelAfter(IdleCut);
+                }
+
+                int n;
+                try
+                {
+                    n = await upstream.ReadAsync(buffer.AsMemory(carry, ChunkSize), idle.Token);
+                }
+                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                {
+                    return (LogResponseEnd.CaughtUp, sent);
+                }
+
+                if (n == 0)
+                {
+                    if (carry > 0)
+                    {
+                        await response.Body.WriteAsync(buffer.AsMemory(0, carry), aborted);
+                        sent += carry;
+                    }
+
+                    return (LogResponseEnd.BuildEnded, sent);
+                }
+
+                var start = carry;
+                if (skipped < offset)
+                {
+                    var skip = (int)Math.Min(n, offset - skipped);
+                    skipped += skip;
+                    start += skip;
+                    n -= skip;
+                }
+
+                Buffer.BlockCopy(buffer, start, buffer, carry, n);
+                var total = carry + n;
+                var complete = Utf8Boundary.CompleteLength(buffer.AsSpan(0, total));
+                if (complete > 0)
+                {
+                    await response.Body.WriteAsync(buffer.AsMemory(0, complete), aborted);
+                    await response.Body.FlushAsync(aborted);
+                    sent += complete;
+                }
+
+                carry = total - complete;
+                Buffer.BlockCopy(buffer, complete, buffer, 0, carry);
+                if (cut && TimeProvider.System.GetTimestamp() > deadline)
+                {
+                    return (LogResponseEnd.LongestReached, sent);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return (LogResponseEnd.Failed, sent);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The build's tenant (null: no such build); Asked false when the cluster could not be asked.</summary>
+    private async Task<(bool Asked, string? Tenant)> TenantOfAsync(string id)
+    {
+        try
+        {
+            return (true, (await grains.GetGrain<IBuildGrain>(id).GetAsync())?.Tenant);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWarningClusterUnreachable(logger, id, ex.Message);
+            return (false, null);
+        }
+    }
+
+    private static Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new ApiError(message), ApiJson.Default.ApiError);
+    }
+
+    [LoggerMessage(420, LogLevel.Information, "Log of build {BuildId} over HTTP: not streamed ({Failure})")]
+    private static partial void LogInformationRefused(ILogger logger, string buildId, StreamFailure failure);
+
+    [LoggerMessage(421, LogLevel.Debug, "Log of build {BuildId} over HTTP: ended ({End}, {Bytes} bytes)")]
+    private static partial void LogDebugEnded(ILogger logger, string buildId, LogResponseEnd end, long bytes);
+
+    [LoggerMessage(423, LogLevel.Warning, "Log of build {BuildId} over HTTP: the cluster could not say whose build it is: {Error}")]
+    private static partial void LogWarningClusterUnreachable(ILogger logger, string buildId, string error);
+
+    [LoggerMessage(422, LogLevel.Warning, "Log of build {BuildId} over HTTP: {Target} closed the stream without sending anything while the build runs")]
+    private static partial void LogWarningEmptyStream(ILogger logger, string buildId, string target);
+}
+
+/// <summary>Why a log response ended.</summary>
+public enum LogResponseEnd
+{
+    /// <summary>The upstream ended the stream: the build ended, the log is complete.</summary>
+    BuildEnded,
+
+    /// <summary>No byte came for a while: the client has what there is and follows on the websocket.</summary>
+    CaughtUp,
+
+    /// <summary>The response lasted as long as one may; the client continues on the websocket.</summary>
+    LongestReached,
+
+    /// <summary>The upstream or the client broke off.</summary>
+    Failed,
+}
