@@ -139,7 +139,7 @@ public static class FingerRelay
     }
 
     /// <summary>Reads and drops what the client sends after its request (it must not stall the stream); returns at client EOF.</summary>
-    private static async Task DrainClientAsync(PipeReader input, CancellationToken cancellationToken)
+    internal static async Task DrainClientAsync(PipeReader input, CancellationToken cancellationToken)
     {
         try
         {

@@ -11,4 +11,7 @@ public enum RelayPath
 
     /// <summary>Through the client connection's pipe (a TLS client, or <c>FingerGateway:UseSplice</c> off).</summary>
     PipeCopy,
+
+    /// <summary>From the build's shared window (<c>Sharing</c>): <c>sendfile(2)</c> to a plain socket, through the pipe for TLS.</summary>
+    Shared,
 }

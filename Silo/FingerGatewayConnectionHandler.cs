@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Sharing;
 using Zuul.LiveLog.Finger.Tls;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Hosting;
@@ -16,10 +17,12 @@ namespace Zuul.LiveLog.Silo;
 /// <summary>
 /// The zone's finger gateway: reads one request line, resolves the build with this silo's zone,
 /// connects to the answer (executor, or the gateway of the build's zone) and relays until either side ends.
+/// With shared streams (the default) every client of a build joins the one upstream this gateway holds for it.
 /// </summary>
 internal sealed partial class FingerGatewayConnectionHandler(
     BuildStreamOpener opener,
     StreamResumer resumer,
+    SharedStreamHub streams,
     GatewayLifecycle lifecycle,
     ZuulMetrics metrics,
     IOptions<FingerGatewayOptions> options,
@@ -77,6 +80,12 @@ internal sealed partial class FingerGatewayConnectionHandler(
         {
             metrics.Rejected(StreamRejection.Draining, activity);
             await ReplyAsync(connection, "Finger gateway is shutting down, try again\n");
+            return;
+        }
+
+        if (streams.Enabled)
+        {
+            await StreamSharedAsync(connection, request.BuildId, remote, listenerTls, activity, requestedAt, closed);
             return;
         }
 
@@ -207,6 +216,92 @@ internal sealed partial class FingerGatewayConnectionHandler(
         connection.Abort(new ConnectionAbortedException(reason));
     }
 
+    /// <summary>
+    /// Joins the build's shared stream: bytes go to a plain client's socket with sendfile(2), to a TLS client through its
+    /// pipe. Metered and traced as the unshared relay is, and ended the same way (PROTOCOL.md section 6): the shared
+    /// upstream itself is resumed by offset when a hop fails, so a clean end (FIN) still means the build finished and
+    /// every byte was sent; a failure resets the client's connection; the drain time's end resets it too.
+    /// </summary>
+    private async Task StreamSharedAsync(ConnectionContext connection, string buildId, string remote, bool listenerTls, Activity? activity, long requestedAt, CancellationToken closed)
+    {
+        var socket = !listenerTls ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : null;
+        IStreamSink sink = socket is not null ? new SocketSink(socket) : new PipeSink(connection.Transport.Output);
+        var hop = listenerTls ? StreamHop.Tls : StreamHop.Gateway;
+        StreamMeter? meter = null;
+        StreamJoin join;
+        try
+        {
+            join = await streams.JoinAsync(buildId, 0, sink, closed, opening =>
+            {
+                // The hop is TLS when either end is; the meter starts once the stream is there, as the relay's does.
+                hop = listenerTls || opening.Stream is SslStream ? StreamHop.Tls : StreamHop.Gateway;
+                meter = metrics.StartStream(hop, requestedAt);
+                return meter;
+            });
+        }
+        catch (OperationCanceledException) when (closed.IsCancellationRequested)
+        {
+            return; // the client left while the upstream was being opened
+        }
+
+        if (!join.Ok)
+        {
+            var failure = join.Opening.Failure as StreamFailure? ?? StreamFailure.UpstreamUnreachable;
+            LogInformationStreamRefused(logger, buildId, remote, failure);
+            metrics.Rejected(failure.ToRejection(), activity);
+            await ReplyAsync(connection, join.Opening.Message);
+            return;
+        }
+
+        ZuulTracing.SetHop(activity, hop);
+        var end = StreamEnd.Error;
+        // Stopping: streams go on for the drain time after the gateway left the registry, then they are reset.
+        using var relayCts = CancellationTokenSource.CreateLinkedTokenSource(closed, lifecycle.DrainExpired);
+        try
+        {
+            LogInformationSharedStreamStarted(logger, buildId, remote, join.Opening.Target!, join.Shared ? "joined" : "opened", RelayPath.Shared);
+            var result = await SharedRelay.RunAsync(join.Subscription!, connection.Transport.Input, relayCts.Token);
+            LogInformationSharedStreamEnded(logger, buildId, remote, result.Outcome, result.BytesToClient, result.CatchUps);
+            end = SharedStreamEnd(result);
+            switch (result)
+            {
+                case { Outcome: ShareOutcome.Completed or ShareOutcome.ClientGone }:
+                    break;
+                case { Outcome: ShareOutcome.Cancelled } when lifecycle.DrainExpired.IsCancellationRequested && !closed.IsCancellationRequested:
+                    LogWarningDrainReset(logger, buildId, remote, result.BytesToClient);
+                    Reset(connection, "The finger gateway is stopping.");
+                    break;
+                case { Outcome: ShareOutcome.Cancelled }:
+                    break;
+                case { Outcome: ShareOutcome.Failed, BytesToClient: 0, Message: { } message }:
+                    // Refused before any byte (the next hop refused us, or no upstream of its own): one line, as the relay says it.
+                    await ReplyAsync(connection, message);
+                    break;
+                default:
+                    // The shared upstream was lost and not resumed within the window, or a client that fell behind found
+                    // no upstream of its own: a reset, so that the client (or the next hop, which then resumes) sees a failure.
+                    LogWarningStreamFailed(logger, buildId, remote, join.Opening.Target!, result.BytesToClient, "shared upstream failed");
+                    Reset(connection, "The build's log stream failed upstream.");
+                    break;
+            }
+        }
+        finally
+        {
+            meter?.End(end);
+            ZuulTracing.Ended(activity, end, meter?.Bytes ?? 0);
+        }
+    }
+
+    /// <summary>How a client's shared stream ended, as the metrics count it.</summary>
+    private static StreamEnd SharedStreamEnd(ShareResult result) => result.Outcome switch
+    {
+        ShareOutcome.Completed => StreamEnd.Completed,
+        ShareOutcome.ClientGone => StreamEnd.ClientClosed,
+        ShareOutcome.Failed when result is { BytesToClient: 0, Message: not null } => StreamEnd.Refused,
+        ShareOutcome.Failed => StreamEnd.UpstreamFailed,
+        _ => StreamEnd.Cancelled,
+    };
+
     private static async Task ReplyAsync(ConnectionContext connection, string line)
     {
         try
@@ -240,6 +335,12 @@ internal sealed partial class FingerGatewayConnectionHandler(
 
     [LoggerMessage(202, LogLevel.Information, "Build {BuildId} for {Remote}: streaming via {Target} ({Kind}, relay {Path})")]
     private static partial void LogInformationStreamStarted(ILogger logger, string buildId, string remote, string target, StreamResolutionKind kind, RelayPath path);
+
+    [LoggerMessage(208, LogLevel.Information, "Build {BuildId} for {Remote}: streaming via {Target} (shared upstream, {How}, relay {Path})")]
+    private static partial void LogInformationSharedStreamStarted(ILogger logger, string buildId, string remote, string target, string how, RelayPath path);
+
+    [LoggerMessage(209, LogLevel.Information, "Build {BuildId} for {Remote}: stream ended ({Outcome}, {Bytes} bytes, caught up on its own upstream {CatchUps} time(s))")]
+    private static partial void LogInformationSharedStreamEnded(ILogger logger, string buildId, string remote, ShareOutcome outcome, long bytes, int catchUps);
 
     [LoggerMessage(203, LogLevel.Information, "Build {BuildId} for {Remote}: stream ended ({Outcome}, {Bytes} bytes)")]
     private static partial void LogInformationStreamEnded(ILogger logger, string buildId, string remote, RelayOutcome outcome, long bytes);

@@ -56,6 +56,7 @@ public static class SiloApp
         var executorNetworks = ExecutorNetworkSettings.Read(builder.Configuration, errors);
         var telemetry = TelemetrySettings.Read(builder.Configuration, errors);
         var keepAlive = TcpKeepAliveSettings.Read(builder.Configuration, errors);
+        var sharing = builder.Configuration.ReadSharedStreamOptions(errors);
         if (errors.Count == 0)
         {
             errors.AddRange(SiloPortCheck.PortsInUse(cluster, gateway, health));
@@ -86,6 +87,7 @@ public static class SiloApp
         builder.Services.AddSingleton<IHealthProbe, GrainHealthProbe>();
         builder.Services.AddSingleton<IBuildLossObserver, MetricsBuildLossObserver>();
         builder.Services.AddSingleton<StreamResumer>();
+        builder.Services.AddSharedStreams(sharing);
 
         builder.UseOrleans(silo =>
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Grains;
+using Zuul.LiveLog.Finger.Sharing;
 using Zuul.LiveLog.Hosting;
 using Zuul.LiveLog.Streams;
 
@@ -17,7 +18,7 @@ namespace Zuul.LiveLog.WebFrontend;
 /// Read access is the tenant API's and the websocket's (<see cref="TenantsApi.Refuse"/>: 401/403), checked before the
 /// upstream is opened; another tenant's build is "not found", exactly like an unknown one.
 /// </summary>
-public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, IGrainFactory grains, ILogger<BuildLogEndpoint> logger)
+public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStreamHub streams, IGrainFactory grains, ILogger<BuildLogEndpoint> logger)
 {
     public static readonly TimeSpan IdleCut = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan LongestResponse = TimeSpan.FromSeconds(30);
@@ -62,6 +63,12 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, IGrainFac
         }
 
         var aborted = context.RequestAborted;
+        if (streams.Enabled)
+        {
+            await StreamSharedAsync(context, id, offset, aborted);
+            return;
+        }
+
         await using var opened = new OpenedStreamScope(await opener.OpenAsync(id, aborted));
         if (!opened.Value.Ok)
         {
@@ -92,6 +99,63 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, IGrainFac
         }
 
         LogDebugEnded(logger, id, end, sent);
+    }
+
+    private async Task StreamSharedAsync(HttpContext context, string id, long offset, CancellationToken aborted)
+    {
+        var join = await streams.JoinAsync(id, offset, new HttpLogSink(context.Response.BodyWriter), aborted);
+        if (!join.Ok)
+        {
+            var failure = join.Opening.Failure as StreamFailure? ?? StreamFailure.UpstreamUnreachable;
+            LogInformationRefused(logger, id, failure);
+            await WriteErrorAsync(context, failure is StreamFailure.BuildNotFound or StreamFailure.BuildNotStarted
+                ? StatusCodes.Status404NotFound : StatusCodes.Status502BadGateway, join.Opening.Message.TrimEnd());
+            return;
+        }
+
+        // A finished build's stream ends by itself; only a running one is cut (a pause in a loaded upstream is no end).
+        var running = await opener.IsRunningAsync(id);
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        var subscription = join.Subscription!;
+        var run = subscription.RunAsync(aborted);
+        if (running)
+        {
+            await CutWhenCaughtUpAsync(subscription, run);
+        }
+
+        var result = await run;
+        var end = result.Outcome switch
+        {
+            ShareOutcome.Completed => LogResponseEnd.BuildEnded,
+            ShareOutcome.Cut => subscription.IdleFor >= IdleCut ? LogResponseEnd.CaughtUp : LogResponseEnd.LongestReached,
+            _ => LogResponseEnd.Failed,
+        };
+        LogDebugEnded(logger, id, end, result.BytesToClient);
+        if (result is { Outcome: ShareOutcome.Failed, Message: { } message } && !context.Response.HasStarted)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, message.TrimEnd());
+        }
+        else if (end == LogResponseEnd.Failed)
+        {
+            context.Abort();
+        }
+    }
+
+    /// <summary>Cuts the response once the client has been waiting for new bytes for <see cref="IdleCut"/>, or after <see cref="LongestResponse"/>.</summary>
+    private static async Task CutWhenCaughtUpAsync(Subscription subscription, Task run)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!run.IsCompleted)
+        {
+            await Task.WhenAny(run, Task.Delay(IdleCut / 4));
+            if (subscription.IdleFor >= IdleCut || TimeProvider.System.GetElapsedTime(started) >= LongestResponse)
+            {
+                subscription.Cut();
+                return;
+            }
+        }
     }
 
     /// <summary>Copies the log from <paramref name="offset"/> until it ends or a cut is due; returns why it stopped and the bytes sent.</summary>

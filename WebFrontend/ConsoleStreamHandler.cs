@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Text.Unicode;
 using Zuul.LiveLog.Streams;
 using Zuul.LiveLog.Finger;
+using Zuul.LiveLog.Finger.Sharing;
 using Zuul.LiveLog.Hosting;
 using Zuul.LiveLog.Hosting.Connections;
 using Zuul.LiveLog.Hosting.Telemetry;
@@ -15,10 +16,12 @@ namespace Zuul.LiveLog.WebFrontend;
 
 /// <summary>
 /// Zuul's console-stream websocket: the first message names the build, then the log arrives as text
-/// messages (never splitting a UTF-8 character) until the build ends, then a normal close.
+/// messages (never splitting a UTF-8 character) until the build ends, then a normal close. With shared streams (the
+/// default) every page of a build reads the one upstream this web frontend holds for it.
 /// </summary>
 public sealed partial class ConsoleStreamHandler(
     BuildStreamOpener opener,
+    SharedStreamHub streams,
     StreamResumer resumer,
     IGrainFactory grains,
     TenantAccess access,
@@ -133,6 +136,12 @@ public sealed partial class ConsoleStreamHandler(
 
         // A child of the ASP.NET Core request's span; the hop behind it starts a trace of its own (README "Traces").
         using var activity = ZuulTracing.StartStream("console stream", ActivityKind.Internal, request.Uuid, StreamHop.Websocket);
+        if (streams.Enabled)
+        {
+            await StreamSharedAsync(socket, tenant, request, activity, requestedAt, aborted);
+            return;
+        }
+
         await using var opened = new OpenedStreamScope(await opener.OpenAsync(request.Uuid, aborted));
         if (!opened.Value.Ok)
         {
@@ -299,6 +308,81 @@ public sealed partial class ConsoleStreamHandler(
                 await upstream.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Joins the build's shared stream; metered and traced as the unshared relay is.</summary>
+    private async Task StreamSharedAsync(WebSocket socket, string tenant, ConsoleStreamRequest request, Activity? activity, long requestedAt, CancellationToken aborted)
+    {
+        StreamMeter? meter = null;
+        var join = await streams.JoinAsync(request.Uuid, request.Offset, new WebSocketSink(socket), aborted,
+            _ => meter = metrics.StartStream(StreamHop.Websocket, requestedAt));
+        if (!join.Ok)
+        {
+            var failure = join.Opening.Failure as StreamFailure? ?? StreamFailure.UpstreamUnreachable;
+            LogInformationStreamRefused(logger, tenant, request.Uuid, failure);
+            metrics.Rejected(failure.ToRejection(), activity);
+            await CloseAsync(socket, failure == StreamFailure.ResolutionFailed ? CloseInternalError : CloseStreamFailure, join.Opening.Message.TrimEnd());
+            return;
+        }
+
+        LogInformationStreamStarted(logger, tenant, request.Uuid, join.Opening.Target!);
+        var end = StreamEnd.Error;
+        try
+        {
+            end = await RelaySharedAsync(socket, join.Subscription!, request, tenant, aborted);
+        }
+        finally
+        {
+            meter?.End(end);
+            ZuulTracing.Ended(activity, end, meter?.Bytes ?? 0);
+        }
+    }
+
+    /// <summary>
+    /// Runs the subscription and closes the websocket as the stream ended (PROTOCOL.md section 6), as the unshared relay
+    /// does: the shared upstream resumes by offset itself when a hop fails, so 1000 still means the build finished and
+    /// every byte was sent; 4011 when the stream failed (refused before any byte: the refusal's line), 1001 when this
+    /// server stops. Returns how it ended.
+    /// </summary>
+    private async Task<StreamEnd> RelaySharedAsync(WebSocket socket, Finger.Sharing.Subscription subscription, ConsoleStreamRequest request, string tenant, CancellationToken aborted)
+    {
+        // Stopping the server ends the stream with 1001 (going away): the page reconnects by offset, to us later or to another frontend.
+        using var clientGoneCts = CancellationTokenSource.CreateLinkedTokenSource(aborted, lifetime.ApplicationStopping);
+        var clientGone = WatchClientAsync(socket, clientGoneCts, aborted);
+        var result = await subscription.RunAsync(clientGoneCts.Token);
+        var position = request.Offset + result.BytesToClient;
+        StreamEnd end;
+        switch (result.Outcome)
+        {
+            case ShareOutcome.Completed:
+                LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {position} log bytes");
+                await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
+                end = StreamEnd.Completed;
+                break;
+            case not ShareOutcome.Completed when lifetime.ApplicationStopping.IsCancellationRequested && !aborted.IsCancellationRequested:
+                LogInformationStreamEnded(logger, tenant, request.Uuid, "server stopping");
+                await CloseAsync(socket, (int)WebSocketCloseStatus.EndpointUnavailable, "The server is stopping; reconnect to resume.");
+                end = StreamEnd.Cancelled;
+                break;
+            case ShareOutcome.Cancelled or ShareOutcome.ClientGone or ShareOutcome.Cut:
+                LogInformationStreamEnded(logger, tenant, request.Uuid, "client gone");
+                return StreamEnd.ClientClosed;
+            case ShareOutcome.Failed when result is { BytesToClient: 0, Message: { } message }:
+                // Refused before any byte (the next hop refused us, or no upstream of its own to be had): its line.
+                LogInformationStreamEnded(logger, tenant, request.Uuid, "failed: " + message.TrimEnd());
+                await CloseAsync(socket, CloseStreamFailure, message.TrimEnd());
+                end = StreamEnd.Refused;
+                break;
+            default:
+                LogWarningStreamFailed(logger, tenant, request.Uuid, "shared upstream", position, "lost and not resumed within the resume window");
+                await CloseAsync(socket, CloseStreamFailure, $"The log stream failed at byte {position} and could not be resumed; reconnect to retry.");
+                end = StreamEnd.UpstreamFailed;
+                break;
+        }
+
+        // Returning at once would abort the connection (a receive is pending) before the close frame is out.
+        await WaitForCloseReplyAsync(clientGone);
+        return end;
     }
 
     /// <summary>Gives the client a moment to answer our close, so it sees a clean handshake and not a reset.</summary>

@@ -35,6 +35,7 @@ public static class WebFrontendApp
         var telemetry = TelemetrySettings.Read(builder.Configuration, settingErrors);
         var keepAlive = TcpKeepAliveSettings.Read(builder.Configuration, settingErrors);
         var consoleStreams = ConsoleStreamOptions.Read(builder.Configuration, settingErrors);
+        var sharing = builder.Configuration.ReadSharedStreamOptions(settingErrors);
         connector.KeepAlive = keepAlive;
         builder.AddZuulAuth(settingErrors);
         var security = new WebSecuritySettings();
@@ -76,6 +77,7 @@ public static class WebFrontendApp
         builder.Services.AddSingleton<BuildStreamOpener>();
         builder.Services.AddSingleton<StreamResumer>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSharedStreams(sharing);
         builder.Services.AddSingleton<ConsoleStreamHandler>();
         builder.Services.AddSingleton<BuildLogEndpoint>();
         builder.Services.AddSingleton<BuildEventHub>();

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Zuul.LiveLog.Finger.Splice;
 
-/// <summary>The few Linux calls the splice relay needs (x86_64 and arm64 share these constants).</summary>
+/// <summary>The few Linux calls the splice relay and the shared streams' memory files need (x86_64 and arm64 share these constants).</summary>
 internal static partial class LinuxSyscalls
 {
     public const int EINTR = 4;
@@ -18,6 +18,13 @@ internal static partial class LinuxSyscalls
     public const int OCloExec = 0x80000;
     public const int FSetPipeSize = 1031;
 
+    public const int MsgDontWait = 0x40;
+    public const int MsgNoSignal = 0x4000;
+
+    public const uint MfdCloExec = 1;
+    public const int FallocKeepSize = 1;
+    public const int FallocPunchHole = 2;
+
     [LibraryImport("libc", EntryPoint = "splice", SetLastError = true)]
     public static partial nint Splice(int fdIn, nint offIn, int fdOut, nint offOut, nuint length, uint flags);
 
@@ -32,4 +39,17 @@ internal static partial class LinuxSyscalls
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MemfdCreate(string name, uint flags);
+
+    /// <summary>Moves up to <paramref name="count"/> bytes from <paramref name="inFd"/> at <paramref name="offset"/> (advanced) to <paramref name="outFd"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "sendfile", SetLastError = true)]
+    public static partial nint SendFile(int outFd, int inFd, ref long offset, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, ReadOnlySpan<byte> buffer, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int Fallocate(int fd, int mode, long offset, long length);
 }

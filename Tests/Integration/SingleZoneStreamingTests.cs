@@ -35,14 +35,17 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
     protected virtual string[] SiloSettings => [];
 
     /// <summary>How the gateway relays a plaintext stream with <see cref="SiloSettings"/>.</summary>
-    protected virtual RelayPath ExpectedGatewayRelay => RelayPath.Splice;
+    protected virtual RelayPath ExpectedGatewayRelay => RelayPath.Shared;
+
+    /// <summary>More <c>--Key value</c> settings for the web frontend.</summary>
+    protected virtual string[] WebSettings => [];
 
     public async Task InitializeAsync()
     {
         _cluster = await NewClusterAsync();
         Directory.CreateDirectory(_jobRoot);
         _silo = await _cluster.StartSiloAsync(null, "127.0.0.1", SiloSettings);
-        _web = await _cluster.StartWebFrontendAsync();
+        _web = await _cluster.StartWebFrontendAsync(null, WebSettings);
         _executorPort = await _cluster.StartExecutorAsync(_jobRoot);
     }
 
@@ -274,12 +277,29 @@ public sealed class SingleZoneStreamingTests : SingleZoneStreamingTestsBase
     protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
 }
 
-/// <summary>The single-zone slice with <c>FingerGateway:UseSplice=false</c>: the gateway copies through the connection's pipe.</summary>
+/// <summary>
+/// The single-zone slice with <c>FingerGateway:UseSplice=false</c> and no shared upstreams (splicing is the unshared
+/// relay's): the gateway copies through the connection's pipe.
+/// </summary>
 public sealed class SingleZoneStreamingWithoutSpliceTests : SingleZoneStreamingTestsBase
 {
-    protected override string[] SiloSettings => ["--FingerGateway:UseSplice", "false"];
+    protected override string[] SiloSettings => ["--FingerGateway:UseSplice", "false", "--SharedStreams:Enabled", "false"];
 
     protected override RelayPath ExpectedGatewayRelay => RelayPath.PipeCopy;
 
     protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
+}
+
+/// <summary>The same without shared upstreams: every client has its own (the gateway splices, the web frontend copies).</summary>
+public sealed class SingleZoneStreamingWithoutSharingTests : SingleZoneStreamingTestsBase
+{
+    private static readonly string[] Unshared = ["--SharedStreams:Enabled", "false"];
+
+    protected override Task<ClusterHarness> NewClusterAsync() => Task.FromResult(new ClusterHarness());
+
+    protected override string[] SiloSettings => Unshared;
+
+    protected override string[] WebSettings => Unshared;
+
+    protected override RelayPath ExpectedGatewayRelay => RelayPath.Splice;
 }

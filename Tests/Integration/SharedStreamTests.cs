@@ -1,0 +1,219 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Zuul.LiveLog.Finger.Sharing;
+using Zuul.LiveLog.Tests.Infrastructure;
+
+namespace Zuul.LiveLog.Tests.Integration;
+
+/// <summary>
+/// Shared upstreams: many finger clients of one build through two gateways (zone A's, then zone B's) make one
+/// connection at the executor; late joiners get what came before from memory; a client late beyond the window, or one
+/// that falls behind it, reads the start from its own upstream and joins the shared tail, losing and repeating nothing.
+/// </summary>
+public sealed class SharedStreamTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private readonly string _jobRoot = Path.Combine(Path.GetTempPath(), "orleans-zuul-tests", "shared-" + Guid.NewGuid().ToString("N"));
+    private readonly ClusterHarness _cluster = new();
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_jobRoot);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_jobRoot, recursive: true);
+    }
+
+    [Fact]
+    public async Task TwoHundredFollowersJoiningAtRandomSomeSlowSomeLeavingGetExactBytesThroughTwoHopsOverOneExecutorConnection()
+    {
+        var gatewayA = await _cluster.StartSiloAsync("zone-a");
+        var gatewayB = await _cluster.StartSiloAsync("zone-b");
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1");
+        await _cluster.WaitForGatewaysAsync("zone-b", 1);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+
+        // About 3 MB written over about 3 s (well within the 16 MiB window); followers join while it is written.
+        var random = new Random(1717);
+        var plans = Enumerable.Range(0, 200).Select(i => (
+            Delay: TimeSpan.FromMilliseconds(random.Next(0, 2500)),
+            Kind: (i % 10) switch { 0 => Follower.Slow, 1 => Follower.Leaving, _ => Follower.Steady },
+            LeaveAfter: random.Next(1_000, 600_000))).ToList();
+        var followers = plans.Select(p => FollowAsync(gatewayA.FingerPort, build.Id, p.Delay, p.Kind, p.LeaveAfter)).ToList();
+        for (var i = 0; i < 300; i++)
+        {
+            await build.AppendAsync($"line {i:D4} \u001b[32mok\u001b[0m ünïcödé {new string((char)('a' + (i % 26)), 10_000)}\n");
+            await Task.Delay(10);
+        }
+
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        var results = await Task.WhenAll(followers);
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (plans[i].Kind == Follower.Leaving)
+            {
+                Assert.True(results[i].Length <= expected.Length && expected.AsSpan(0, results[i].Length).SequenceEqual(results[i]),
+                    $"leaving follower {i} got bytes that are not the log's start ({results[i].Length} bytes)");
+            }
+            else
+            {
+                Assert.True(expected.AsSpan().SequenceEqual(results[i]), $"follower {i} ({plans[i].Kind}, joined after {plans[i].Delay.TotalMilliseconds} ms) got {results[i].Length} bytes, not the log's {expected.Length}");
+            }
+        }
+
+        Assert.Equal(1, executor.Ledger.Accepted.Values.Sum());
+        Assert.Equal(1, Hub(gatewayA).UpstreamsOpened);
+        Assert.Equal(0, Hub(gatewayA).CatchUps);
+        Assert.Equal(1, Hub(gatewayB).UpstreamsOpened);
+    }
+
+    [Fact]
+    public async Task LateJoinerBeyondTheWindowAndAStalledClientCatchUpOnTheirOwnAndLoseOrRepeatNothing()
+    {
+        // The smallest window there is (2 MiB), a log of 8 MB before the late joiner comes.
+        var gateway = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--SharedStreams:BuildCacheBytes", "2097152");
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1");
+        await _cluster.WaitForGatewaysAsync("zone-b", 1);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        var line = new string('x', 1000);
+        await build.AppendAsync("first line\n");
+
+        var steady = FollowAsync(gateway.FingerPort, build.Id, TimeSpan.Zero, Follower.Steady, 0);
+        var stalled = StalledFollowAsync(gateway.FingerPort, build.Id, out var resume);
+        for (var i = 0; i < 8000; i++)
+        {
+            await build.AppendAsync($"{i:D5} {line}\n");
+        }
+
+        var late = FollowAsync(gateway.FingerPort, build.Id, TimeSpan.Zero, Follower.Steady, 0);
+        await Eventually.UntilAsync(() => Hub(gateway).CatchUps >= 1 && Hub(gateway).Rejoins >= 1, "the late joiner to catch up on its own and join the shared stream", Timeout);
+
+        // The stalled client reads again: it is far behind the window, so it catches up on its own too.
+        resume.SetResult();
+        await Eventually.UntilAsync(() => Hub(gateway).CatchUps >= 2, "the stalled client to catch up on its own", Timeout);
+
+        // The live tail, followed by everyone.
+        for (var i = 0; i < 200; i++)
+        {
+            await build.AppendAsync($"tail {i:D3} {line}\n");
+            await Task.Delay(2);
+        }
+
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        var (steadyBytes, lateBytes, stalledBytes) = (await steady, await late, await stalled);
+        Assert.True(expected.AsSpan().SequenceEqual(steadyBytes), $"the steady follower got {steadyBytes.Length} bytes, not the log's {expected.Length}");
+        Assert.True(expected.AsSpan().SequenceEqual(lateBytes), $"the late joiner got {lateBytes.Length} bytes, not the log's {expected.Length}");
+        Assert.True(expected.AsSpan().SequenceEqual(stalledBytes), $"the stalled follower got {stalledBytes.Length} bytes, not the log's {expected.Length}");
+        Assert.Equal(1 + Hub(gateway).CatchUps, executor.Ledger.Accepted.Values.Sum());
+    }
+
+    [Fact]
+    public async Task UpstreamStaysForAReloadWithinTheLingerAndClosesAfterIt()
+    {
+        var gateway = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--SharedStreams:Linger", "00:00:01");
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1");
+        await _cluster.WaitForGatewaysAsync("zone-b", 1);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        await build.AppendAsync("hello\n");
+
+        await ReadFirstLineAndLeaveAsync(gateway.FingerPort, build.Id);
+        await ReadFirstLineAndLeaveAsync(gateway.FingerPort, build.Id); // a reload, well within the linger
+        Assert.Equal(1, Hub(gateway).UpstreamsOpened);
+        Assert.Equal(1, executor.Ledger.Accepted.Values.Sum());
+
+        await Eventually.UntilAsync(() => Hub(gateway).Streams == 0, "the upstream to close after the linger", Timeout);
+        await ReadFirstLineAndLeaveAsync(gateway.FingerPort, build.Id);
+        Assert.Equal(2, Hub(gateway).UpstreamsOpened);
+        Assert.Equal(2, executor.Ledger.Accepted.Values.Sum());
+        await build.FinishAsync();
+    }
+
+    private static SharedStreamHub Hub(SiloHandle silo) => silo.App.Services.GetRequiredService<SharedStreamHub>();
+
+    private enum Follower
+    {
+        Steady,
+        Slow,
+        Leaving,
+    }
+
+    /// <summary>A finger client joining after <paramref name="delay"/>: steady reads everything, slow reads 4 KiB every 5 ms through a small receive buffer, leaving closes after about <paramref name="leaveAfter"/> bytes.</summary>
+    private static async Task<byte[]> FollowAsync(int port, string buildId, TimeSpan delay, Follower kind, int leaveAfter)
+    {
+        await Task.Delay(delay);
+        using var cts = new CancellationTokenSource(Timeout);
+        using var client = new TcpClient();
+        if (kind == Follower.Slow)
+        {
+            client.ReceiveBufferSize = 4096;
+        }
+
+        await client.ConnectAsync("127.0.0.1", port, cts.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(buildId + "\n"), cts.Token);
+        using var received = new MemoryStream();
+        var buffer = new byte[kind == Follower.Slow ? 4096 : 65536];
+        while (true)
+        {
+            var n = await stream.ReadAsync(buffer, cts.Token);
+            if (n == 0)
+            {
+                return received.ToArray();
+            }
+
+            received.Write(buffer, 0, n);
+            if (kind == Follower.Leaving && received.Length >= leaveAfter)
+            {
+                return received.ToArray();
+            }
+
+            if (kind == Follower.Slow)
+            {
+                await Task.Delay(5, cts.Token);
+            }
+        }
+    }
+
+    /// <summary>A client that reads its first byte, then nothing until <paramref name="resume"/> is set, then everything.</summary>
+    private static Task<byte[]> StalledFollowAsync(int port, string buildId, out TaskCompletionSource resume)
+    {
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        resume = go;
+        return Run();
+
+        async Task<byte[]> Run()
+        {
+            using var cts = new CancellationTokenSource(Timeout);
+            using var client = new TcpClient { ReceiveBufferSize = 4096 };
+            await client.ConnectAsync("127.0.0.1", port, cts.Token);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(buildId + "\n"), cts.Token);
+            var first = new byte[1];
+            await stream.ReadExactlyAsync(first, cts.Token);
+            await go.Task.WaitAsync(cts.Token);
+            using var received = new MemoryStream();
+            received.Write(first);
+            await stream.CopyToAsync(received, cts.Token);
+            return received.ToArray();
+        }
+    }
+
+    private static async Task ReadFirstLineAndLeaveAsync(int port, string buildId)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port, cts.Token);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(buildId + "\n"), cts.Token);
+        var line = new byte["hello\n".Length];
+        await stream.ReadExactlyAsync(line, cts.Token);
+        Assert.Equal("hello\n", Encoding.ASCII.GetString(line));
+    }
+}
