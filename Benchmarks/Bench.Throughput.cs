@@ -27,6 +27,7 @@ internal sealed partial class Bench
             var ttfb = targets.ToDictionary(t => t.Key, _ => new List<double>());
             var errors = targets.ToDictionary(t => t.Key, _ => 0);
             var cpu = targets.ToDictionary(t => t.Key, _ => new List<double>());
+            var executorConnections = targets.ToDictionary(t => t.Key, _ => 0);
             for (var round = 0; round < rounds; round++)
             {
                 var order = targets.Skip(round % targets.Count).Concat(targets.Take(round % targets.Count)).ToList();
@@ -37,7 +38,12 @@ internal sealed partial class Bench
                     var path = topo.PathPids(t.Key);
                     var pids = path.Length > 1 ? path[..^1] : path;
                     var cpu0 = Os.CpuSeconds(pids);
+                    // Connections executor B holds at once while a gateway target runs (shared upstreams: one per hop).
+                    using var sampling = new CancellationTokenSource();
+                    var sampler = t.Key is "gw-1hop" or "gw-2hop" or "websocket" ? SampleMaxAsync(() => Os.EstablishedTo(topo.EB), sampling.Token) : Task.FromResult(0);
                     var run = await LoadClient.ThroughputAsync(t, clients, reads, size, timeout);
+                    await sampling.CancelAsync();
+                    executorConnections[t.Key] = Math.Max(executorConnections[t.Key], await sampler);
                     if (t.Key.StartsWith("socat", StringComparison.Ordinal))
                     {
                         await Task.Delay(200); // socat's children are counted once reaped
@@ -76,7 +82,14 @@ internal sealed partial class Bench
                     target = ">= 0.8 x reference streamer";
                     met = r >= 0.8;
                 }
-                else if (t.Key == "gw-2hop")
+
+                if (t.Key is "gw-1hop" or "gw-2hop" or "websocket")
+                {
+                    _json[$"{jsonPrefix}_{t.Key}_executor_connections_max"] = executorConnections[t.Key];
+                    reference += $"; executor B held at most {executorConnections[t.Key]} connection(s) at once";
+                }
+
+                if (t.Key == "gw-2hop")
                 {
                     var vsSocat = Stats.Median(mbps["gw-2hop"].Zip(mbps["socat-2hop"], (a, b) => a / b).ToList());
                     _json[$"{jsonPrefix}_gw-2hop_ratio_socat2"] = Math.Round(vsSocat, 2);
@@ -101,6 +114,25 @@ internal sealed partial class Bench
                 _rows.Add(new Row(section, t.Label, $"{F(m, "0")} MB/s; relay CPU {F(cpuPerGb)} s/GB", reference, target, met));
             }
         }
+    }
+
+    /// <summary>The largest value <paramref name="sample"/> gives, every 20 ms until cancelled.</summary>
+    private static async Task<int> SampleMaxAsync(Func<int> sample, CancellationToken cancellationToken)
+    {
+        var max = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            max = Math.Max(max, sample());
+            try
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return max;
     }
 
     private async Task FingerloadAsync(Topology topo, Target target, string expectFile, long size)

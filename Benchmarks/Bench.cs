@@ -36,12 +36,13 @@ internal sealed partial class Bench(BenchOptions options)
         _json["log_mb"] = options.LogMb;
         _json["cores"] = Environment.ProcessorCount;
         _json["started_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-        // A one-hop gateway holds two descriptors per stream (client + upstream) plus a few hundred of its own.
+        // With shared upstreams a gateway holds one descriptor per stream (the client's) plus a few hundred of its own;
+        // so does this load client.
         _streams = options.Streams;
-        if (limit > 0 && (ulong)(options.Streams * 2) + 500 > limit)
+        if (limit > 0 && (ulong)options.Streams + 500 > limit)
         {
-            _streams = (int)((limit - 500) / 2);
-            _streamsNote = $"capped from {options.Streams}: the fd hard limit is {limit} and cannot be raised here (no CAP_SYS_RESOURCE); a gateway needs 2 per stream";
+            _streams = (int)(limit - 500);
+            _streamsNote = $"capped from {options.Streams}: the fd hard limit is {limit} and cannot be raised here (no CAP_SYS_RESOURCE)";
             Say("NOTE: idle streams " + _streamsNote);
             _json["streams_requested"] = options.Streams;
         }
@@ -77,7 +78,7 @@ internal sealed partial class Bench(BenchOptions options)
             }
 
             // The big topology only when something measures on it (--skip can leave just the parts above).
-            string[] onTopology = ["throughput", "fingerload", "ttfb", "follow", "resolve", "concurrency"];
+            string[] onTopology = ["throughput", "fingerload", "ttfb", "follow", "resolve", "page", "concurrency", "fanout"];
             if (options.Hold > 0 || onTopology.Any(part => !options.Skip.Contains(part)))
             {
                 await topo.StartAsync(Say);
@@ -217,6 +218,11 @@ internal sealed partial class Bench(BenchOptions options)
             {
                 await ConcurrencyAsync(topo, tls);
             }
+        }
+
+        if (!options.Skip.Contains("fanout"))
+        {
+            await FanoutAsync(topo);
         }
     }
 

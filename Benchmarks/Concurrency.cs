@@ -5,27 +5,31 @@ namespace Zuul.LiveLog.Benchmarks;
 
 internal sealed record ConcurrencyResult(
     bool Tls, int Streams, int Connected, int Synced, int GotProbe, long RssBeforeBytes, long RssAfterBytes,
-    double OpenSeconds, List<double> FanoutMs, int Errors, string? FirstError)
+    double OpenSeconds, List<double> FanoutMs, int Errors, string? FirstError, int ExecutorConnections, int NextHopConnections)
 {
     public double KiBPerStream => Streams == 0 ? double.NaN : (RssAfterBytes - RssBeforeBytes) / 1024.0 / Streams;
 }
 
 /// <summary>
-/// N idle following streams through one fresh gateway (a new silo of the build's zone, so one hop to the executor),
-/// the gateway's VmRSS before and after, then one appended line that must reach every stream.
+/// N idle following streams through one fresh gateway, the gateway's VmRSS before and after, then one appended line
+/// that must reach every stream. One hop: a new silo of the build's zone (B, or C with TLS) in front of the executor.
+/// Two hops: a new silo of zone A in front of zone B's gateway. While the streams follow, the connections accepted
+/// by the executor and by the next hop are counted (with shared upstreams: one each).
 /// </summary>
 internal static class Concurrency
 {
-    public static async Task<ConcurrencyResult> RunAsync(Topology topo, bool tls, int streams, Action<string> say)
+    public static async Task<ConcurrencyResult> RunAsync(Topology topo, bool tls, int streams, Action<string> say, bool twoHops = false)
     {
-        var zone = tls ? "zoneC" : "zoneB";
+        var zone = twoHops ? "zoneA" : tls ? "zoneC" : "zoneB";
         var jobRoot = tls ? topo.JobRootC : topo.JobRootB;
+        var executorPort = tls ? topo.EC : topo.EB;
+        var nextHopPort = twoHops ? topo.GB : executorPort;
         var start = Encoding.ASCII.GetBytes("build started, waiting for output\n");
         var (id, log) = topo.CreateBuild(jobRoot, start, finished: false);
         await topo.WaitForBuildsAsync([id]);
 
         var port = Net.FreePort();
-        var name = tls ? "silo-fresh-tls" : "silo-fresh-plain";
+        var name = twoHops ? "silo-fresh-2hops" : tls ? "silo-fresh-tls" : "silo-fresh-plain";
         var silo = topo.StartSilo(name, zone, Net.FreePort(), Net.FreePort(), port, tls ? Topology.GwCName : "127.0.0.1", primary: false,
             tls ? topo.TlsListenerArgs() : []);
         await Net.WaitForPortAsync(port, TimeSpan.FromSeconds(60), name, () => silo.Alive);
@@ -48,8 +52,11 @@ internal static class Concurrency
             }
         }
 
-        await Task.Delay(1500);
+        // Past the shared upstreams' lingers (5 s at this gateway, then 5 s at the next hop), so the baseline holds none.
+        await Task.Delay(twoHops ? 12_000 : 6_000);
         var before = Os.RssBytes(silo.Pid);
+        var executorBefore = Os.EstablishedTo(executorPort);
+        var nextHopBefore = Os.EstablishedTo(nextHopPort);
         say($"  {name}: pid {silo.Pid}, RSS {before / 1048576.0:0.0} MiB before; opening {streams} streams");
 
         var probe = Encoding.ASCII.GetBytes("probe line appended once\n");
@@ -140,7 +147,9 @@ internal static class Concurrency
         var syncedOk = Volatile.Read(ref following);
         await Task.Delay(2000); // let the gateway settle
         var after = Os.RssBytes(silo.Pid);
-        say($"  {name}: {syncedOk}/{streams} following after {openSeconds:0.0} s, RSS {after / 1048576.0:0.0} MiB; appending the probe line");
+        var executorConnections = Os.EstablishedTo(executorPort) - executorBefore;
+        var nextHopConnections = Os.EstablishedTo(nextHopPort) - nextHopBefore;
+        say($"  {name}: {syncedOk}/{streams} following after {openSeconds:0.0} s, RSS {after / 1048576.0:0.0} MiB, {executorConnections} new connection(s) at the executor, {nextHopConnections} at the next hop; appending the probe line");
 
         Interlocked.Exchange(ref probeAt, Stopwatch.GetTimestamp());
         await File.AppendAllTextAsync(log, Encoding.ASCII.GetString(probe));
@@ -178,6 +187,6 @@ internal static class Concurrency
             fan = [.. fanout];
         }
 
-        return new ConcurrencyResult(tls, streams, connected, syncedOk, gotProbe, before, after, openSeconds, fan, errors, firstError);
+        return new ConcurrencyResult(tls, streams, connected, syncedOk, gotProbe, before, after, openSeconds, fan, errors, firstError, executorConnections, nextHopConnections);
     }
 }

@@ -10,7 +10,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: Orleans.Zuul.Benchmarks [--quick] [--log-mb N] [--streams N] [--skip alloc,zookeeper,throughput,fingerload,ttfb,follow,resolve,orleans-tls,page,concurrency] [--keep] [--hold SECONDS]");
+    Console.Error.WriteLine("usage: Orleans.Zuul.Benchmarks [--quick] [--log-mb N] [--streams N] [--skip alloc,zookeeper,throughput,fingerload,ttfb,follow,resolve,orleans-tls,page,concurrency,fanout] [--keep] [--hold SECONDS]");
     return 2;
 }
 

@@ -103,6 +103,32 @@ internal static partial class Os
 
     public static double CpuSeconds(IEnumerable<int> pids) => pids.Sum(CpuSeconds);
 
+    /// <summary>Established TCP connections accepted on local <paramref name="port"/> now (from /proc/net/tcp and tcp6).</summary>
+    public static int EstablishedTo(int port)
+    {
+        var hex = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
+        var count = 0;
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st ...: state 01 is ESTABLISHED.
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 3 && fields[1].EndsWith(hex, StringComparison.Ordinal) && fields[3] == "01")
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
 
