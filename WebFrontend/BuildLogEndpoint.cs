@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Finger.Sharing;
 using Zuul.LiveLog.Hosting;
+using Zuul.LiveLog.Hosting.Telemetry;
 using Zuul.LiveLog.Streams;
 
 namespace Zuul.LiveLog.WebFrontend;
@@ -14,11 +16,18 @@ namespace Zuul.LiveLog.WebFrontend;
 /// response ends when the build ends; for a running build also once no byte came for <see cref="IdleCut"/> (caught
 /// up) or it has lasted <see cref="LongestResponse"/> (a browser has few connections per server; the websocket does
 /// not take one of them), cut at a character boundary so that the websocket's text can resume there.
-/// An upstream failure aborts the response: the client sees a broken transfer, never a clean end.
+/// An upstream failure that is not resumed aborts the response: the client sees a broken transfer, never a clean end.
 /// Read access is the tenant API's and the websocket's (<see cref="TenantsApi.Refuse"/>: 401/403), checked before the
-/// upstream is opened; another tenant's build is "not found", exactly like an unknown one.
+/// upstream is opened; another tenant's build is "not found", exactly like an unknown one. Metered as hop <c>http</c>
+/// (README "Metrics"), each response a stream of its own.
 /// </summary>
-public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStreamHub streams, IGrainFactory grains, ILogger<BuildLogEndpoint> logger)
+public sealed partial class BuildLogEndpoint(
+    BuildStreamOpener opener,
+    SharedStreamHub streams,
+    StreamResumer resumer,
+    IGrainFactory grains,
+    ZuulMetrics metrics,
+    ILogger<BuildLogEndpoint> logger)
 {
     public static readonly TimeSpan IdleCut = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan LongestResponse = TimeSpan.FromSeconds(30);
@@ -26,14 +35,17 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
 
     public async Task HandleAsync(HttpContext context, string tenant, string uuid)
     {
+        var requestedAt = Stopwatch.GetTimestamp();
         if (TenantsApi.Refuse(context, tenant) is { } refused)
         {
+            metrics.Rejected(TenantName.IsValid(tenant) ? StreamRejection.ClientNotAllowed : StreamRejection.InvalidRequest);
             await refused.ExecuteAsync(context);
             return;
         }
 
         if (!BuildId.TryNormalize(uuid, out var id))
         {
+            metrics.Rejected(StreamRejection.InvalidRequest);
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"'{ApiResults.Quote(uuid)}' is not a valid build id (32 hex digits).");
             return;
         }
@@ -43,6 +55,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         {
             // The cluster could not be asked: not the build's fault, and said the way the opener says it.
             LogInformationRefused(logger, id, StreamFailure.ResolutionFailed);
+            metrics.Rejected(StreamFailure.ResolutionFailed.ToRejection());
             await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.ResolutionFailedLine(id).TrimEnd());
             return;
         }
@@ -50,6 +63,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         if (owner != tenant)
         {
             LogInformationRefused(logger, id, StreamFailure.BuildNotFound);
+            metrics.Rejected(StreamFailure.BuildNotFound.ToRejection());
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, FingerErrors.BuildNotFound(id).TrimEnd());
             return;
         }
@@ -58,6 +72,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         long offset = 0;
         if (offsetText.Length > 0 && (!long.TryParse(offsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
         {
+            metrics.Rejected(StreamRejection.InvalidRequest);
             await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"offset '{ApiResults.Quote(offsetText)}' is not a byte count.");
             return;
         }
@@ -65,7 +80,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         var aborted = context.RequestAborted;
         if (streams.Enabled)
         {
-            await StreamSharedAsync(context, id, offset, aborted);
+            await StreamSharedAsync(context, id, offset, requestedAt, aborted);
             return;
         }
 
@@ -73,6 +88,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         if (!opened.Value.Ok)
         {
             LogInformationRefused(logger, id, opened.Value.Failure);
+            metrics.Rejected(opened.Value.Failure.ToRejection());
             var status = opened.Value.Failure is StreamFailure.BuildNotFound or StreamFailure.BuildNotStarted
                 ? StatusCodes.Status404NotFound : StatusCodes.Status502BadGateway;
             await WriteErrorAsync(context, status, opened.Value.Message.TrimEnd());
@@ -84,30 +100,60 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.XContentTypeOptions = "nosniff";
-        var (end, sent) = await PumpAsync(opened.Value.Stream!, context.Response, offset, running, aborted);
-        switch (end)
+        var meter = metrics.StartStream(StreamHop.Http, requestedAt);
+        var (end, sent) = (LogResponseEnd.Failed, 0L);
+        try
         {
-            case LogResponseEnd.Failed:
-                LogDebugEnded(logger, id, end, sent);
-                context.Abort();
-                return;
-            case LogResponseEnd.BuildEnded when offset == 0 && !context.Response.HasStarted && running && await opener.WasRefusedAsync(id, sent):
-                // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
-                LogWarningEmptyStream(logger, id, opened.Value.Target!);
-                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.RefusedMessage(id, opened.Value.Target!).TrimEnd());
-                return;
-        }
+            (end, sent) = await PumpAsync(opened.Value.Stream!, context.Response, offset, running, meter, aborted);
+            switch (end)
+            {
+                case LogResponseEnd.Failed:
+                    LogDebugEnded(logger, id, end, sent);
+                    context.Abort();
+                    return;
+                case LogResponseEnd.BuildEnded when offset == 0 && !context.Response.HasStarted && running && await opener.WasRefusedAsync(id, sent):
+                    // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
+                    LogWarningEmptyStream(logger, id, opened.Value.Target!);
+                    await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.RefusedMessage(id, opened.Value.Target!).TrimEnd());
+                    end = LogResponseEnd.Refused;
+                    return;
+                case LogResponseEnd.BuildEnded when await resumer.StateAsync(id) != BuildState.Finished:
+                    // An upstream's end is the build's end only when the build finished (PROTOCOL.md section 6). This
+                    // unshared response does not resume: it breaks off, and the page goes on by offset on the websocket.
+                    end = LogResponseEnd.Failed;
+                    LogDebugEnded(logger, id, end, sent);
+                    context.Abort();
+                    return;
+            }
 
-        LogDebugEnded(logger, id, end, sent);
+            LogDebugEnded(logger, id, end, sent);
+        }
+        finally
+        {
+            meter.End(MeteredEnd(end, aborted));
+        }
     }
 
-    private async Task StreamSharedAsync(HttpContext context, string id, long offset, CancellationToken aborted)
+    /// <summary>How a log response ended, as the metrics count it.</summary>
+    private static StreamEnd MeteredEnd(LogResponseEnd end, CancellationToken aborted) => end switch
     {
-        var join = await streams.JoinAsync(id, offset, new HttpLogSink(context.Response.BodyWriter), aborted);
+        LogResponseEnd.BuildEnded => StreamEnd.Completed,
+        LogResponseEnd.CaughtUp or LogResponseEnd.LongestReached => StreamEnd.Cut,
+        LogResponseEnd.Refused => StreamEnd.Refused,
+        _ when aborted.IsCancellationRequested => StreamEnd.ClientClosed,
+        _ => StreamEnd.UpstreamFailed,
+    };
+
+    private async Task StreamSharedAsync(HttpContext context, string id, long offset, long requestedAt, CancellationToken aborted)
+    {
+        StreamMeter? meter = null;
+        var join = await streams.JoinAsync(id, offset, new HttpLogSink(context.Response.BodyWriter), aborted,
+            _ => meter = metrics.StartStream(StreamHop.Http, requestedAt));
         if (!join.Ok)
         {
             var failure = join.Opening.Failure as StreamFailure? ?? StreamFailure.UpstreamUnreachable;
             LogInformationRefused(logger, id, failure);
+            metrics.Rejected(failure.ToRejection());
             await WriteErrorAsync(context, failure is StreamFailure.BuildNotFound or StreamFailure.BuildNotStarted
                 ? StatusCodes.Status404NotFound : StatusCodes.Status502BadGateway, join.Opening.Message.TrimEnd());
             return;
@@ -119,27 +165,36 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         var subscription = join.Subscription!;
-        var run = subscription.RunAsync(aborted);
-        if (running)
+        var end = LogResponseEnd.Failed;
+        try
         {
-            await CutWhenCaughtUpAsync(subscription, run);
-        }
+            var run = subscription.RunAsync(aborted);
+            if (running)
+            {
+                await CutWhenCaughtUpAsync(subscription, run);
+            }
 
-        var result = await run;
-        var end = result.Outcome switch
-        {
-            ShareOutcome.Completed => LogResponseEnd.BuildEnded,
-            ShareOutcome.Cut => subscription.IdleFor >= IdleCut ? LogResponseEnd.CaughtUp : LogResponseEnd.LongestReached,
-            _ => LogResponseEnd.Failed,
-        };
-        LogDebugEnded(logger, id, end, result.BytesToClient);
-        if (result is { Outcome: ShareOutcome.Failed, Message: { } message } && !context.Response.HasStarted)
-        {
-            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, message.TrimEnd());
+            var result = await run;
+            end = result.Outcome switch
+            {
+                ShareOutcome.Completed => LogResponseEnd.BuildEnded,
+                ShareOutcome.Cut => subscription.IdleFor >= IdleCut ? LogResponseEnd.CaughtUp : LogResponseEnd.LongestReached,
+                _ => LogResponseEnd.Failed,
+            };
+            LogDebugEnded(logger, id, end, result.BytesToClient);
+            if (result is { Outcome: ShareOutcome.Failed, Message: { } message } && !context.Response.HasStarted)
+            {
+                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, message.TrimEnd());
+                end = LogResponseEnd.Refused;
+            }
+            else if (end == LogResponseEnd.Failed)
+            {
+                context.Abort();
+            }
         }
-        else if (end == LogResponseEnd.Failed)
+        finally
         {
-            context.Abort();
+            meter?.End(MeteredEnd(end, aborted));
         }
     }
 
@@ -159,7 +214,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
     }
 
     /// <summary>Copies the log from <paramref name="offset"/> until it ends or a cut is due; returns why it stopped and the bytes sent.</summary>
-    private static async Task<(LogResponseEnd End, long Sent)> PumpAsync(Stream upstream, HttpResponse response, long offset, bool cut, CancellationToken aborted)
+    private static async Task<(LogResponseEnd End, long Sent)> PumpAsync(Stream upstream, HttpResponse response, long offset, bool cut, StreamMeter meter, CancellationToken aborted)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(aborted);
@@ -191,6 +246,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
                     {
                         await response.Body.WriteAsync(buffer.AsMemory(0, carry), aborted);
                         sent += carry;
+                        meter.Relayed(carry);
                     }
 
                     return (LogResponseEnd.BuildEnded, sent);
@@ -213,6 +269,7 @@ public sealed partial class BuildLogEndpoint(BuildStreamOpener opener, SharedStr
                     await response.Body.WriteAsync(buffer.AsMemory(0, complete), aborted);
                     await response.Body.FlushAsync(aborted);
                     sent += complete;
+                    meter.Relayed(complete);
                 }
 
                 carry = total - complete;
@@ -280,4 +337,7 @@ public enum LogResponseEnd
 
     /// <summary>The upstream or the client broke off.</summary>
     Failed,
+
+    /// <summary>Nothing was streamed: the next hop refused us, the client got an error (<c>502</c>).</summary>
+    Refused,
 }

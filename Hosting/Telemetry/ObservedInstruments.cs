@@ -1,12 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Zuul.LiveLog.Finger.Sharing;
 using Zuul.LiveLog.ZooKeeper.Orleans;
 
 namespace Zuul.LiveLog.Hosting.Telemetry;
 
 /// <summary>
 /// Creates the observable instruments whose sources this process has, as the host starts (so they are scraped from the
-/// first scrape on, not from the first stream): the ZooKeeper session's, and a silo's view of the zone-gateway registry.
+/// first scrape on, not from the first stream): the ZooKeeper session's, a silo's view of the zone-gateway registry, and
+/// the shared streams of a gateway or web frontend.
 /// </summary>
 internal sealed class ObservedInstruments(ZuulMetrics metrics, IServiceProvider services) : IHostedService
 {
@@ -28,6 +30,11 @@ internal sealed class ObservedInstruments(ZuulMetrics metrics, IServiceProvider 
                 // The state comes from other processes' nodes: keep the attribute's values to the protocol's few.
                 .GroupBy(g => (g.Zone, State: KnownStates.Contains(g.State) ? g.State : "other"))
                 .Select(g => (g.Key.Zone, g.Key.State, g.Count())));
+        }
+
+        if (services.GetService<SharedStreamHub>() is { Enabled: true } hub)
+        {
+            metrics.ObserveSharedStreams(() => hub.Streams, () => hub.Total, () => hub.CatchUps);
         }
 
         return Task.CompletedTask;

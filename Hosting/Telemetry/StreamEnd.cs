@@ -20,4 +20,7 @@ public enum StreamEnd
 
     /// <summary>An unexpected error (logged).</summary>
     Error,
+
+    /// <summary>A log response over HTTP ended before the build did (caught up, or long enough); the page follows on the websocket.</summary>
+    Cut,
 }

@@ -14,4 +14,7 @@ public enum StreamHop
 
     /// <summary>The web frontend sending a log to a browser over the console-stream websocket.</summary>
     Websocket,
+
+    /// <summary>The web frontend sending a log to a browser as an HTTP response (<c>GET /api/tenant/{tenant}/build/{uuid}/log</c>).</summary>
+    Http,
 }

@@ -149,6 +149,23 @@ public sealed class ZuulMetrics
             "ZooKeeper sessions established, the first one and each replacement after an expiry");
     }
 
+    /// <summary>
+    /// <c>zuul.shared.upstreams</c> (builds this process holds one shared upstream for), <c>zuul.shared.cached</c> (bytes
+    /// in their windows) and <c>zuul.shared.catchups</c> (clients that read the start over a connection of their own).
+    /// </summary>
+    public void ObserveSharedStreams(Func<int> upstreams, Func<long> cached, Func<long> catchUps)
+    {
+        ArgumentNullException.ThrowIfNull(upstreams);
+        ArgumentNullException.ThrowIfNull(cached);
+        ArgumentNullException.ThrowIfNull(catchUps);
+        Meter.CreateObservableGauge("zuul.shared.upstreams", () => new Measurement<int>(upstreams(), _zone, _role), "{upstream}",
+            "Builds this process holds a shared upstream connection for (lingering ones included)");
+        Meter.CreateObservableGauge("zuul.shared.cached", () => new Measurement<long>(cached(), _zone, _role), "By",
+            "Log bytes held in the shared streams' windows, all builds together");
+        Meter.CreateObservableCounter("zuul.shared.catchups", () => new Measurement<long>(catchUps(), _zone, _role), "{catchup}",
+            "Clients of a shared stream that read the log's start over an upstream connection of their own (late beyond the window, or fallen behind)");
+    }
+
     internal TagList Tags(string key, string value) => new() { _zone, _role, { key, value } };
 
     internal static string Wire(StreamHop hop) => HopNames[(int)hop];

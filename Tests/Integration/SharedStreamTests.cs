@@ -117,7 +117,8 @@ public sealed class SharedStreamTests : IAsyncLifetime
     [Fact]
     public async Task UpstreamStaysForAReloadWithinTheLingerAndClosesAfterIt()
     {
-        var gateway = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--SharedStreams:Linger", "00:00:01");
+        // A linger long enough that a reload on a loaded machine comes within it; the test then waits it out.
+        var gateway = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--SharedStreams:Linger", "00:00:05");
         var executor = await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1");
         await _cluster.WaitForGatewaysAsync("zone-b", 1);
         var build = await _cluster.StartBuildAsync(_jobRoot);

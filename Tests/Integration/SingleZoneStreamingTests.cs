@@ -219,7 +219,23 @@ public abstract class SingleZoneStreamingTestsBase : IAsyncLifetime
         Assert.Equal(log, await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(log[7..], await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log?offset=7"));
         Assert.Empty(await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log?offset={log.Length + 10}"));
+
+        // Metered as hop http: every byte sent, each response a stream of its own that completed.
+        var metrics = string.Empty;
+        await Eventually.UntilAsync(async () =>
+        {
+            metrics = await http.GetStringAsync("/metrics");
+            return Sample(metrics, "zuul_streams_active", "zuul_hop=\"http\"") == 0 && Sample(metrics, "zuul_streams_ended_total", "zuul_hop=\"http\"") == 3;
+        }, "the three log responses to be counted as ended", Timeout);
+        Assert.Equal(log.Length + (log.Length - 7), Sample(metrics, "zuul_relay_io_bytes_total", "zuul_hop=\"http\""));
+        Assert.Equal(3, Sample(metrics, "zuul_streams_ended_total", "zuul_hop=\"http\"", "zuul_stream_outcome=\"completed\""));
     }
+
+    /// <summary>The sum of the samples of <paramref name="metric"/> whose labels contain every one of <paramref name="labels"/>.</summary>
+    private static double Sample(string exposition, string metric, params string[] labels) =>
+        exposition.Split('\n')
+            .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task LogOverHttpOfARunningBuildEndsOnceCaughtUpAndNeverInsideACharacter()

@@ -87,11 +87,14 @@ public sealed class PrometheusScrapeTests(ZooKeeperFixture fixture, ITestOutputH
             new() { [$"{ZoneB}/start"] = 1 }, Timeout, components);
         await ExpectAsync("sum by (zuul_zone) (zuul_builds_running)", ["zuul_zone"], new() { [ZoneB] = 1 }, Timeout, components);
 
-        // Two streams, two hops each: finger A -> B -> executor; websocket web(A) -> B -> executor.
+        // Two streams, two hops each: finger A -> B -> executor; websocket web(A) -> B -> executor. Zone B's gateway has
+        // two clients (gateway A and the web frontend) of one build: they share its one upstream, so the executor streams once.
         var finger = FingerClient.FetchAsync(fingerA, build.Id + "\n", StartTimeout);
         var websocket = WebsocketClient.StreamAsync(new Uri($"http://127.0.0.1:{web.ToString(inv)}"), $$"""{"uuid": "{{build.Id}}"}""", StartTimeout);
         await ExpectAsync("sum by (zuul_zone, zuul_hop) (zuul_streams_active)", ["zuul_zone", "zuul_hop"],
-            new() { [$"{ZoneA}/gateway"] = 1, [$"{ZoneA}/websocket"] = 1, [$"{ZoneB}/gateway"] = 2, [$"{ZoneB}/direct"] = 2 }, Timeout, components);
+            new() { [$"{ZoneA}/gateway"] = 1, [$"{ZoneA}/websocket"] = 1, [$"{ZoneB}/gateway"] = 2, [$"{ZoneB}/direct"] = 1 }, Timeout, components);
+        await ExpectAsync("sum by (zuul_zone, job) (zuul_shared_upstreams)", ["zuul_zone", "job"],
+            new() { [$"{ZoneA}/silo"] = 1, [$"{ZoneA}/web"] = 1, [$"{ZoneB}/silo"] = 1 }, Timeout, components);
 
         var rest = string.Concat(Enumerable.Range(0, 500).Select(i => $"line {i} appended while two clients follow\n"));
         await build.AppendAsync(rest);
@@ -103,18 +106,20 @@ public sealed class PrometheusScrapeTests(ZooKeeperFixture fixture, ITestOutputH
         Assert.Equal(WebSocketCloseStatus.NormalClosure, status);
         Assert.Equal(log, text);
 
-        // Each hop's bytes in the zone that relayed them: zone A relayed each stream once, zone B both streams twice.
+        // Each hop's bytes in the zone that relayed them: zone A relayed each stream once, zone B's gateway both streams
+        // (one per client) and its executor the one shared upstream.
         await ExpectAsync("sum by (zuul_zone, zuul_hop) (zuul_relay_io_bytes_total)", ["zuul_zone", "zuul_hop"],
-            new() { [$"{ZoneA}/gateway"] = n, [$"{ZoneA}/websocket"] = n, [$"{ZoneB}/gateway"] = 2 * n, [$"{ZoneB}/direct"] = 2 * n }, Timeout, components);
+            new() { [$"{ZoneA}/gateway"] = n, [$"{ZoneA}/websocket"] = n, [$"{ZoneB}/gateway"] = 2 * n, [$"{ZoneB}/direct"] = n }, Timeout, components);
         await ExpectAsync("sum by (zuul_zone, zuul_hop) (zuul_streams_opened_total)", ["zuul_zone", "zuul_hop"],
-            new() { [$"{ZoneA}/gateway"] = 1, [$"{ZoneA}/websocket"] = 1, [$"{ZoneB}/gateway"] = 2, [$"{ZoneB}/direct"] = 2 }, Timeout, components);
+            new() { [$"{ZoneA}/gateway"] = 1, [$"{ZoneA}/websocket"] = 1, [$"{ZoneB}/gateway"] = 2, [$"{ZoneB}/direct"] = 1 }, Timeout, components);
         await ExpectAsync("sum by (zuul_zone, zuul_stream_outcome) (zuul_streams_ended_total)", ["zuul_zone", "zuul_stream_outcome"],
-            new() { [$"{ZoneA}/completed"] = 2, [$"{ZoneB}/completed"] = 4 }, Timeout, components);
+            new() { [$"{ZoneA}/completed"] = 2, [$"{ZoneB}/completed"] = 3 }, Timeout, components);
         await ExpectAsync("sum by (zuul_zone) (zuul_streams_active)", ["zuul_zone"], new() { [ZoneA] = 0, [ZoneB] = 0 }, Timeout, components);
-        await ExpectAsync("sum by (zuul_zone) (zuul_stream_time_to_first_byte_seconds_count)", ["zuul_zone"], new() { [ZoneA] = 2, [ZoneB] = 4 }, Timeout, components);
-        // Zone A's gateway and the web frontend are sent to zone B's gateway; zone B's gateway to its executor.
+        await ExpectAsync("sum by (zuul_zone) (zuul_stream_time_to_first_byte_seconds_count)", ["zuul_zone"], new() { [ZoneA] = 2, [ZoneB] = 3 }, Timeout, components);
+        await ExpectAsync("sum by (zuul_zone) (zuul_shared_catchups_total)", ["zuul_zone"], new() { [ZoneA] = 0, [ZoneB] = 0 }, Timeout, components);
+        // Zone A's gateway and the web frontend are sent to zone B's gateway; zone B's gateway (one upstream) to its executor.
         await ExpectAsync("sum by (zuul_zone, zuul_resolution) (zuul_stream_resolution_duration_seconds_count)", ["zuul_zone", "zuul_resolution"],
-            new() { [$"{ZoneA}/gateway"] = 2, [$"{ZoneB}/executor"] = 2 }, Timeout, components);
+            new() { [$"{ZoneA}/gateway"] = 2, [$"{ZoneB}/executor"] = 1 }, Timeout, components);
         await ExpectAsync("sum by (zuul_zone) (zuul_builds_running)", ["zuul_zone"], new() { [ZoneB] = 0 }, Timeout, components);
         await ExpectAsync("""sum by (zuul_zone, zuul_registration_kind) (zuul_build_registrations_total)""", ["zuul_zone", "zuul_registration_kind"],
             new() { [$"{ZoneB}/start"] = 1, [$"{ZoneB}/finish"] = 1 }, Timeout, components);
