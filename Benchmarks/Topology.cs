@@ -20,6 +20,9 @@ internal sealed partial class Topology : IAsyncDisposable
 {
     public const string GwCName = "gw-c.bench.test";
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>How long a process may take to open its port: minutes, not seconds, on a machine shared with other builds.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private readonly List<Child> _children = [];
     private IHost? _clientHost;
 
@@ -132,12 +135,12 @@ internal sealed partial class Topology : IAsyncDisposable
             "--FingerGateway:Tls:Certificate", _gwA.Certificate, "--FingerGateway:Tls:Key", _gwA.Key,
             "--FingerGateway:Tls:Ca", Pki.CaPath, "--FingerGateway:Tls:ClientOnly", "true",
             $"--FingerGateway:Hosts:{GwCName}", "127.0.0.1");
-        await Net.WaitForPortAsync(OrleansGatewayA, TimeSpan.FromSeconds(60), "silo A", () => SiloA.Alive);
+        await Net.WaitForPortAsync(OrleansGatewayA, StartTimeout, "silo A", () => SiloA.Alive);
         SiloB = StartSilo("silo-b", "zoneB", Net.FreePort(), OrleansGatewayB, GB, "127.0.0.1", primary: false);
         SiloC = StartSilo("silo-c", "zoneC", Net.FreePort(), OrleansGatewayC, GC, GwCName, primary: false, TlsListenerArgs());
         await Task.WhenAll(
-            Net.WaitForPortAsync(OrleansGatewayB, TimeSpan.FromSeconds(60), "silo B", () => SiloB.Alive),
-            Net.WaitForPortAsync(OrleansGatewayC, TimeSpan.FromSeconds(60), "silo C", () => SiloC.Alive));
+            Net.WaitForPortAsync(OrleansGatewayB, StartTimeout, "silo B", () => SiloB.Alive),
+            Net.WaitForPortAsync(OrleansGatewayC, StartTimeout, "silo C", () => SiloC.Alive));
 
         // Executors are clients of their own zone's silo, as with ZooKeeper's zone-preferring gateway list.
         ExecutorB = StartExecutor("executor-b", "zoneB", JobRootB, EB, OrleansGatewayB);
@@ -149,12 +152,12 @@ internal sealed partial class Topology : IAsyncDisposable
         StartReferences(say);
 
         await Task.WhenAll(
-            Net.WaitForPortAsync(GA, TimeSpan.FromSeconds(60), "gateway A"),
-            Net.WaitForPortAsync(GB, TimeSpan.FromSeconds(60), "gateway B"),
-            Net.WaitForPortAsync(GC, TimeSpan.FromSeconds(60), "gateway C"),
-            Net.WaitForPortAsync(EB, TimeSpan.FromSeconds(60), "executor B"),
-            Net.WaitForPortAsync(EC, TimeSpan.FromSeconds(60), "executor C"),
-            Net.WaitForPortAsync(Web, TimeSpan.FromSeconds(60), "web frontend"));
+            Net.WaitForPortAsync(GA, StartTimeout, "gateway A"),
+            Net.WaitForPortAsync(GB, StartTimeout, "gateway B"),
+            Net.WaitForPortAsync(GC, StartTimeout, "gateway C"),
+            Net.WaitForPortAsync(EB, StartTimeout, "executor B"),
+            Net.WaitForPortAsync(EC, StartTimeout, "executor C"),
+            Net.WaitForPortAsync(Web, StartTimeout, "web frontend"));
         if (HasFakeStreamer)
         {
             await Net.WaitForPortAsync(Fake, TimeSpan.FromSeconds(30), "fakestreamer.py");
