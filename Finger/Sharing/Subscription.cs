@@ -236,7 +236,9 @@ public sealed class Subscription : IValueTaskSource
 
                 if (n == 0)
                 {
-                    return Result(ShareOutcome.Completed);
+                    // An own upstream that ends before the bytes the client already has (the next hop refused it or
+                    // broke) is no end of the log: a failure, never a clean end after a truncated log.
+                    return Result(read < Position ? ShareOutcome.Failed : ShareOutcome.Completed);
                 }
 
                 if (read >= Position && _stream.TryRejoin(this))

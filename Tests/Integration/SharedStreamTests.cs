@@ -32,8 +32,10 @@ public sealed class SharedStreamTests : IAsyncLifetime
     [Fact]
     public async Task TwoHundredFollowersJoiningAtRandomSomeSlowSomeLeavingGetExactBytesThroughTwoHopsOverOneExecutorConnection()
     {
-        var gatewayA = await _cluster.StartSiloAsync("zone-a");
-        var gatewayB = await _cluster.StartSiloAsync("zone-b");
+        // The harness's 2 s request timeout is for the silent-client test: 200 clients connecting to a gateway on a loaded
+        // machine may wait longer than that to be read, and a timed-out one gets the 39-byte error line and a clean end.
+        var gatewayA = await _cluster.StartSiloAsync("zone-a", "127.0.0.1", "--FingerGateway:RequestTimeout", "00:01:00");
+        var gatewayB = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--FingerGateway:RequestTimeout", "00:01:00");
         var executor = await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1");
         await _cluster.WaitForGatewaysAsync("zone-b", 1);
         var build = await _cluster.StartBuildAsync(_jobRoot);
@@ -63,7 +65,7 @@ public sealed class SharedStreamTests : IAsyncLifetime
             }
             else
             {
-                Assert.True(expected.AsSpan().SequenceEqual(results[i]), $"follower {i} ({plans[i].Kind}, joined after {plans[i].Delay.TotalMilliseconds} ms) got {results[i].Length} bytes, not the log's {expected.Length}");
+                Assert.True(expected.AsSpan().SequenceEqual(results[i]), $"follower {i} ({plans[i].Kind}, joined after {plans[i].Delay.TotalMilliseconds} ms) got {results[i].Length} bytes, not the log's {expected.Length}; they begin {Shown(results[i])}");
             }
         }
 
@@ -135,6 +137,10 @@ public sealed class SharedStreamTests : IAsyncLifetime
         Assert.Equal(2, executor.Ledger.Accepted.Values.Sum());
         await build.FinishAsync();
     }
+
+    /// <summary>The first bytes a client got, readable: an error line in them says which hop ended it.</summary>
+    private static string Shown(byte[] bytes) =>
+        System.Text.Json.JsonSerializer.Serialize(Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 80)));
 
     private static SharedStreamHub Hub(SiloHandle silo) => silo.App.Services.GetRequiredService<SharedStreamHub>();
 
