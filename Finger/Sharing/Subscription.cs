@@ -236,9 +236,10 @@ public sealed class Subscription : IValueTaskSource
 
                 if (n == 0)
                 {
-                    // An own upstream that ends before the bytes the client already has (the next hop refused it or
-                    // broke) is no end of the log: a failure, never a clean end after a truncated log.
-                    return Result(read < Position ? ShareOutcome.Failed : ShareOutcome.Completed);
+                    // An own upstream that ends before the bytes the client already has, or before those the shared
+                    // stream has seen (the next hop refused it with an error line, or broke), is no end of the log: a
+                    // failure (the connection is reset), never a clean end after a truncated log.
+                    return Result(read < Math.Max(Position, _stream.Window.End) ? ShareOutcome.Failed : ShareOutcome.Completed);
                 }
 
                 if (read >= Position && _stream.TryRejoin(this))
