@@ -117,6 +117,34 @@ public sealed class SharedStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LateJoinerWhoseOwnUpstreamIsRefusedGetsAResetNotACleanEndOfATruncatedLog()
+    {
+        // The executor takes one connection from the gateway's address: the shared upstream. The late joiner's own
+        // upstream is refused with an error line and a clean end; the client must see a failure, not a finished log.
+        var gateway = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--SharedStreams:BuildCacheBytes", "2097152");
+        await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1", "--Executor:MaxConnectionsPerClient", "1");
+        await _cluster.WaitForGatewaysAsync("zone-b", 1);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        var line = new string('x', 1000);
+        await build.AppendAsync("first line\n");
+        var steady = FollowAsync(gateway.FingerPort, build.Id, TimeSpan.Zero, Follower.Steady, 0);
+        for (var i = 0; i < 8000; i++)
+        {
+            await build.AppendAsync($"{i:D5} {line}\n");
+        }
+
+        await Eventually.UntilAsync(() => Hub(gateway).Total >= 2_000_000, "the gateway's window to fill", Timeout);
+        var late = FollowAsync(gateway.FingerPort, build.Id, TimeSpan.Zero, Follower.Steady, 0);
+        await Eventually.UntilAsync(() => Hub(gateway).CatchUps >= 1, "the late joiner to try an upstream of its own", Timeout);
+        await Assert.ThrowsAnyAsync<IOException>(() => late);
+
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        var steadyBytes = await steady;
+        Assert.True(expected.AsSpan().SequenceEqual(steadyBytes), $"the steady follower got {steadyBytes.Length} bytes, not the log's {expected.Length}");
+    }
+
+    [Fact]
     public async Task UpstreamStaysForAReloadWithinTheLingerAndClosesAfterIt()
     {
         // A linger long enough that a reload on a loaded machine comes within it; the test then waits it out.
