@@ -169,8 +169,9 @@ public sealed class Subscription : IValueTaskSource
 
     /// <summary>
     /// Reads the log from its first byte on an upstream connection of its own, sends what the client does not have yet,
-    /// and joins the window again as soon as it reaches it (null = joined). The build ending first ends the client's
-    /// stream as usual; no own upstream to be had ends it with a failure.
+    /// and joins the window again as soon as it reaches it (null = joined). Its ends are judged as the shared upstream's
+    /// are (the source's continuation: resumed by offset when a hop failed, the build's end, or a failure); the build
+    /// ending first ends the client's stream as usual; no own upstream to be had ends it with a failure.
     /// </summary>
     private async ValueTask<ShareResult?> CatchUpAsync(CancellationToken cancellationToken)
     {
@@ -181,7 +182,8 @@ public sealed class Subscription : IValueTaskSource
             return Result(ShareOutcome.Failed, opening.Message);
         }
 
-        await using var upstream = opening.Stream!;
+        var upstream = opening.Stream!;
+        var resumes = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(CopySize + 4);
         try
         {
@@ -195,11 +197,35 @@ public sealed class Subscription : IValueTaskSource
                 }
 
                 int n;
+                Exception? error = null;
                 try
                 {
                     n = await upstream.ReadAsync(buffer.AsMemory(carry, CopySize), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+                {
+                    (n, error) = (0, ex);
+                }
+
+                // An end that is not a refusal (the first upstream ending cleanly without a byte fails at once, below)
+                // is judged: a hop that failed is resumed after the bytes read, and the loop goes on.
+                if (n == 0 && !(error is null && read == 0 && resumes == 0) && opening.Continuation is { } continuation)
+                {
+                    var next = await continuation.NextAsync(read, error, cancellationToken).ConfigureAwait(false);
+                    if (next.Resumed)
+                    {
+                        await upstream.DisposeAsync().ConfigureAwait(false);
+                        upstream = next.Stream!;
+                        resumes++;
+                        continue;
+                    }
+
+                    if (next.Failed)
+                    {
+                        return Result(ShareOutcome.Failed);
+                    }
+                }
+                else if (error is not null)
                 {
                     return Result(ShareOutcome.Failed);
                 }
@@ -236,9 +262,9 @@ public sealed class Subscription : IValueTaskSource
 
                 if (n == 0)
                 {
-                    // An own upstream that ends before the bytes the client already has, or before those the shared
-                    // stream has seen (the next hop refused it with an error line, or broke), is no end of the log: a
-                    // failure (the connection is reset), never a clean end after a truncated log.
+                    // The build's end, or a refusal. An own upstream that ends before the bytes the client already has,
+                    // or before those the shared stream has seen (the next hop refused it with an error line), is no end
+                    // of the log: a failure (the connection is reset), never a clean end after a truncated log.
                     return Result(read < Math.Max(Position, _stream.Window.End) ? ShareOutcome.Failed : ShareOutcome.Completed);
                 }
 
@@ -251,6 +277,7 @@ public sealed class Subscription : IValueTaskSource
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            await upstream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
