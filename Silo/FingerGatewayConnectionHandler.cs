@@ -280,7 +280,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
                 default:
                     // The shared upstream was lost and not resumed within the window, or a client that fell behind found
                     // no upstream of its own: a reset, so that the client (or the next hop, which then resumes) sees a failure.
-                    LogWarningStreamFailed(logger, buildId, remote, join.Opening.Target!, result.BytesToClient, "shared upstream failed");
+                    LogWarningStreamFailed(logger, buildId, remote, result.Hop ?? join.Opening.Target!, result.BytesToClient, result.Problem ?? "shared upstream failed");
                     Reset(connection, "The build's log stream failed upstream.");
                     break;
             }

@@ -15,6 +15,7 @@ public sealed class OpenerUpstreamSource(BuildStreamOpener opener, StreamResumer
         var opened = await opener.OpenAsync(buildId, cancellationToken).ConfigureAwait(false);
         return new UpstreamOpening(opened.Stream, opened.Message, opened.Target, opened.Failure)
         {
+            Hop = opened.Ok ? opened.Hop : null,
             Continuation = opened.Ok ? new ResumingContinuation(resumer.Begin(buildId, opened)) : null,
         };
     }
@@ -32,7 +33,7 @@ public sealed class OpenerUpstreamSource(BuildStreamOpener opener, StreamResumer
             {
                 ResumeOutcome.Resumed => new UpstreamNext(next.Stream, next.Target, null),
                 ResumeOutcome.BuildFinished => UpstreamNext.BuildFinished,
-                _ => new UpstreamNext(null, null, $"{continuation.Target} lost and not resumed: {next.Problem}"),
+                _ => new UpstreamNext(null, null, next.Problem ?? "not resumed"),
             };
         }
     }

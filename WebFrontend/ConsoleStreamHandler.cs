@@ -374,7 +374,7 @@ public sealed partial class ConsoleStreamHandler(
                 end = StreamEnd.Refused;
                 break;
             default:
-                LogWarningStreamFailed(logger, tenant, request.Uuid, "shared upstream", position, "lost and not resumed within the resume window");
+                LogWarningStreamFailed(logger, tenant, request.Uuid, result.Hop ?? "shared upstream", position, result.Problem ?? "shared upstream failed");
                 await CloseAsync(socket, CloseStreamFailure, $"The log stream failed at byte {position} and could not be resumed; reconnect to retry.");
                 end = StreamEnd.UpstreamFailed;
                 break;

@@ -21,6 +21,9 @@ public sealed record UpstreamOpening(Stream? Stream, string Message, string? Tar
 {
     public bool Ok => Stream is not null;
 
+    /// <summary>The hop the stream comes from, as log lines name it (<c>executor host:port of zone X</c>); the target when not given.</summary>
+    public string? Hop { get; init; }
+
     public IUpstreamContinuation? Continuation { get; init; }
 }
 
@@ -38,7 +41,7 @@ public interface IUpstreamContinuation
 }
 
 /// <summary>
-/// After an upstream's end: a new <paramref name="Stream"/> (resumed via <paramref name="Target"/>), or none because the
+/// After an upstream's end: a new <paramref name="Stream"/> (resumed via the hop <paramref name="Target"/>), or none because the
 /// build finished (<paramref name="Problem"/> null), or none because no hop could continue it (the problem, for the log).
 /// </summary>
 public sealed record UpstreamNext(Stream? Stream, string? Target, string? Problem)

@@ -23,7 +23,14 @@ public enum ShareOutcome
 }
 
 /// <summary>The outcome, the bytes sent, the one line to show for a failure (when there is one), and how often the client caught up on its own upstream.</summary>
-public sealed record ShareResult(ShareOutcome Outcome, long BytesToClient, string? Message, int CatchUps);
+public sealed record ShareResult(ShareOutcome Outcome, long BytesToClient, string? Message, int CatchUps)
+{
+    /// <summary>For a failure: the hop whose stream was lost (as log lines name it), when one was.</summary>
+    public string? Hop { get; init; }
+
+    /// <summary>For a failure: why, for the log.</summary>
+    public string? Problem { get; init; }
+}
 
 /// <summary>A client joined to a build's shared stream, or why it could not be (<see cref="Opening"/> says).</summary>
 public sealed record StreamJoin(Subscription? Subscription, UpstreamOpening Opening, bool Shared)

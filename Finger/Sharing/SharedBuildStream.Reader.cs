@@ -91,6 +91,7 @@ public sealed partial class SharedBuildStream
         {
             await _upstream!.DisposeAsync().ConfigureAwait(false);
             _upstream = next.Stream;
+            UpstreamHop = next.Target ?? UpstreamHop;
             _resumes++;
             _hub.LogResumed(this, end, next.Target);
             return true;
@@ -125,6 +126,7 @@ public sealed partial class SharedBuildStream
             {
                 _state = StreamState.Failed;
                 FailureMessage = message;
+                FailureProblem = why;
             }
 
             WakeAllParked();

@@ -51,6 +51,12 @@ public sealed partial class SharedBuildStream
     /// <summary>The one line a client is shown when the stream failed in a way worth saying (null: the connection just ends).</summary>
     internal string? FailureMessage { get; private set; }
 
+    /// <summary>Why the stream failed or closed, for the log.</summary>
+    internal string? FailureProblem { get; private set; }
+
+    /// <summary>The hop the upstream comes from now (it changes when the upstream is resumed elsewhere).</summary>
+    internal string? UpstreamHop { get; private set; }
+
     /// <summary>Clients (following or catching up).</summary>
     public int Clients
     {
@@ -91,6 +97,7 @@ public sealed partial class SharedBuildStream
 
         _upstream = opening.Stream;
         _continuation = opening.Continuation;
+        UpstreamHop = opening.Hop ?? opening.Target;
         _window = LogWindow.Create();
         lock (_gate)
         {
@@ -182,6 +189,7 @@ public sealed partial class SharedBuildStream
         lock (_gate)
         {
             _state = StreamState.Closed;
+            FailureProblem ??= $"this process's shared stream closed ({why})";
             WakeAllParked();
         }
 

@@ -101,7 +101,7 @@ public sealed class Subscription : IValueTaskSource
                     case Decision.Ended:
                         return Result(ShareOutcome.Completed);
                     case Decision.Failed:
-                        return Result(ShareOutcome.Failed, _stream.FailureMessage);
+                        return Result(ShareOutcome.Failed, _stream.FailureMessage) with { Hop = _stream.UpstreamHop, Problem = _stream.FailureProblem };
                     case Decision.Cut:
                         return Result(ShareOutcome.Cut);
                     default:
@@ -183,6 +183,7 @@ public sealed class Subscription : IValueTaskSource
         }
 
         var upstream = opening.Stream!;
+        var hop = opening.Hop ?? opening.Target;
         var resumes = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(CopySize + 4);
         try
@@ -216,18 +217,19 @@ public sealed class Subscription : IValueTaskSource
                     {
                         await upstream.DisposeAsync().ConfigureAwait(false);
                         upstream = next.Stream!;
+                        hop = next.Target ?? hop;
                         resumes++;
                         continue;
                     }
 
                     if (next.Failed)
                     {
-                        return Result(ShareOutcome.Failed);
+                        return Result(ShareOutcome.Failed) with { Hop = hop, Problem = "catching up: " + next.Problem };
                     }
                 }
                 else if (error is not null)
                 {
-                    return Result(ShareOutcome.Failed);
+                    return Result(ShareOutcome.Failed) with { Hop = hop, Problem = "catching up: " + error.Message };
                 }
 
                 var skip = read + n <= Position ? n : (int)Math.Max(0, Position - read);
@@ -265,7 +267,9 @@ public sealed class Subscription : IValueTaskSource
                     // The build's end, or a refusal. An own upstream that ends before the bytes the client already has,
                     // or before those the shared stream has seen (the next hop refused it with an error line), is no end
                     // of the log: a failure (the connection is reset), never a clean end after a truncated log.
-                    return Result(read < Math.Max(Position, _stream.Window.End) ? ShareOutcome.Failed : ShareOutcome.Completed);
+                    return read < Math.Max(Position, _stream.Window.End)
+                        ? Result(ShareOutcome.Failed) with { Hop = hop, Problem = $"catching up: it ended after {read} bytes, short of the {Math.Max(Position, _stream.Window.End)} already seen" }
+                        : Result(ShareOutcome.Completed);
                 }
 
                 if (read >= Position && _stream.TryRejoin(this))
