@@ -151,6 +151,44 @@ public sealed class SharedStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FollowersOfASharedUpstreamWhoseNextHopStopsMidStreamAreResumedWithItAndGetExactBytes()
+    {
+        // Gateway A's one upstream for the build goes to zone B's gateway, which stops mid-stream: after its drain time it
+        // resets the stream; the shared upstream is resumed by offset through zone B's other gateway, and every follower
+        // of it goes on from the same bytes, none of them seeing an end before the build's.
+        var gatewayA = await _cluster.StartSiloAsync("zone-a", "127.0.0.1");
+        var gatewayB = await _cluster.StartSiloAsync("zone-b", "127.0.0.1", "--FingerGateway:DrainTime", "00:00:01");
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, "zone-b", "127.0.0.1");
+        await _cluster.WaitForGatewaysAsync("zone-b", 1);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        await build.AppendAsync("before the hop stopped\n");
+        var started = Enumerable.Range(0, 5).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        var followers = started.Select(s => FollowAsync(gatewayA.FingerPort, build.Id, TimeSpan.Zero, Follower.Steady, 0, s)).ToList();
+        await Task.WhenAll(started.Select(s => s.Task)).WaitAsync(Timeout);
+        Assert.Equal(1, Hub(gatewayA).UpstreamsOpened);
+
+        await _cluster.StartSiloAsync("zone-b", "127.0.0.1");
+        await _cluster.WaitForGatewaysAsync("zone-b", 2);
+        await _cluster.StopSiloAsync(gatewayB.App);
+        await Eventually.UntilAsync(
+            () => _cluster.Logs.Lines.Any(l => l.Contains($"Build {build.Id}: shared upstream resumed at byte", StringComparison.Ordinal)),
+            "gateway A's shared upstream to be resumed through zone B's other gateway", Timeout);
+        Assert.All(followers, f => Assert.False(f.IsCompleted, "a follower's stream ended while the build runs"));
+
+        await build.AppendAsync("after the hop stopped\n");
+        await build.FinishAsync();
+        var expected = await File.ReadAllBytesAsync(build.LogPath);
+        foreach (var bytes in await Task.WhenAll(followers))
+        {
+            Assert.True(expected.AsSpan().SequenceEqual(bytes), $"a follower got {bytes.Length} bytes, not the log's {expected.Length}; they begin {Shown(bytes)}");
+        }
+
+        Assert.Equal(1, Hub(gatewayA).UpstreamsOpened);
+        Assert.Equal(0, Hub(gatewayA).CatchUps);
+        Assert.InRange(executor.Ledger.Accepted.Values.Sum(), 2, 3); // gateway B's upstream, then the other one's (and maybe the end's confirmation)
+    }
+
+    [Fact]
     public async Task UpstreamStaysForAReloadWithinTheLingerAndClosesAfterIt()
     {
         // A linger long enough that a reload on a loaded machine comes within it; the test then waits it out.
@@ -194,7 +232,7 @@ public sealed class SharedStreamTests : IAsyncLifetime
     }
 
     /// <summary>A finger client joining after <paramref name="delay"/>: steady reads everything, slow reads 4 KiB every 5 ms through a small receive buffer, leaving closes after about <paramref name="leaveAfter"/> bytes.</summary>
-    private static async Task<byte[]> FollowAsync(int port, string buildId, TimeSpan delay, Follower kind, int leaveAfter)
+    private static async Task<byte[]> FollowAsync(int port, string buildId, TimeSpan delay, Follower kind, int leaveAfter, TaskCompletionSource? firstBytes = null)
     {
         await Task.Delay(delay);
         using var cts = new CancellationTokenSource(Timeout);
@@ -218,6 +256,7 @@ public sealed class SharedStreamTests : IAsyncLifetime
             }
 
             received.Write(buffer, 0, n);
+            firstBytes?.TrySetResult();
             if (kind == Follower.Leaving && received.Length >= leaveAfter)
             {
                 return received.ToArray();
