@@ -50,6 +50,15 @@ public sealed partial class BuildLogEndpoint(
             return;
         }
 
+        var offsetText = context.Request.Query["offset"].ToString();
+        long offset = 0;
+        if (offsetText.Length > 0 && (!long.TryParse(offsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
+        {
+            metrics.Rejected(StreamRejection.InvalidRequest);
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"offset '{ApiResults.Quote(offsetText)}' is not a byte count.");
+            return;
+        }
+
         var (asked, owner) = await TenantOfAsync(id);
         if (!asked)
         {
@@ -65,15 +74,6 @@ public sealed partial class BuildLogEndpoint(
             LogInformationRefused(logger, id, StreamFailure.BuildNotFound);
             metrics.Rejected(StreamFailure.BuildNotFound.ToRejection());
             await WriteErrorAsync(context, StatusCodes.Status404NotFound, FingerErrors.BuildNotFound(id).TrimEnd());
-            return;
-        }
-
-        var offsetText = context.Request.Query["offset"].ToString();
-        long offset = 0;
-        if (offsetText.Length > 0 && (!long.TryParse(offsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset)))
-        {
-            metrics.Rejected(StreamRejection.InvalidRequest);
-            await WriteErrorAsync(context, StatusCodes.Status400BadRequest, $"offset '{ApiResults.Quote(offsetText)}' is not a byte count.");
             return;
         }
 
