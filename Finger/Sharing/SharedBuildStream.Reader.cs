@@ -49,9 +49,11 @@ public sealed partial class SharedBuildStream
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
         {
         }
-        catch (ObjectDisposedException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Fail(null, ex.Message);
+            // Whatever broke the reader (an upstream disposed under it, an error resuming), its clients must not wait
+            // for bytes that will never come: they fail, as they would on a lost upstream.
+            Fail(null, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
