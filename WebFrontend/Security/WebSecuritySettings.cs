@@ -9,12 +9,12 @@ public sealed class WebSecuritySettings
     public const string SectionName = "Web";
 
     /// <summary>
-    /// Origins (<c>https://zuul.example.com</c>) besides the frontend's own whose pages may open the websocket and the
-    /// event stream (<c>Web:AllowedOrigins</c>); empty = same origin only.
+    /// Origins (<c>https://zuul.example.com</c>) besides the frontend's own whose pages may open the websocket, the
+    /// event stream and the HTTP log (<c>Web:AllowedOrigins</c>); empty = same origin only.
     /// </summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
-    /// <summary>Stream opens (websocket and event stream) allowed per client address per <see cref="StreamOpenWindow"/> (<c>Web:StreamOpenLimit</c>, default 60).</summary>
+    /// <summary>Stream opens (websocket, event stream, HTTP log) allowed per client address per <see cref="StreamOpenWindow"/> (<c>Web:StreamOpenLimit</c>, default 60).</summary>
     public int StreamOpenLimit { get; set; } = 60;
 
     /// <summary>The window of <see cref="StreamOpenLimit"/> (<c>Web:StreamOpenWindow</c>, default 1 minute).</summary>
