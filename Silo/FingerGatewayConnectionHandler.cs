@@ -79,7 +79,7 @@ internal sealed partial class FingerGatewayConnectionHandler(
         if (lifecycle.State == GatewayState.Draining)
         {
             metrics.Rejected(StreamRejection.Draining, activity);
-            await ReplyAsync(connection, "Finger gateway is shutting down, try again\n");
+            await ReplyAsync(connection, FingerErrors.ShuttingDown);
             return;
         }
 

@@ -25,9 +25,6 @@ public sealed partial class BuildStreamOpener(
 {
     private readonly RecentRoutes _recent = new();
 
-    /// <summary>The one-line error when the cluster could not be asked about a build (not the build's fault).</summary>
-    public static string ResolutionFailedLine(string buildId) => $"Internal error while resolving build ID {buildId}\n";
-
     public async Task<OpenedStream> OpenAsync(string buildId, CancellationToken cancellationToken)
     {
         // The grain call first: it is the longer of the two (a cross-zone call is a silo-to-silo round trip).
@@ -98,7 +95,7 @@ public sealed partial class BuildStreamOpener(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogErrorResolve(logger, buildId, ex);
-            return Fail(StreamFailure.ResolutionFailed, ResolutionFailedLine(buildId));
+            return Fail(StreamFailure.ResolutionFailed, FingerErrors.ResolutionFailed(buildId));
         }
 
         switch (resolution.Kind)
@@ -108,7 +105,7 @@ public sealed partial class BuildStreamOpener(
                 return Fail(StreamFailure.BuildNotFound, FingerErrors.BuildNotFound(buildId));
             case StreamResolutionKind.BuildNotStarted:
                 _recent.Forget(buildId);
-                return Fail(StreamFailure.BuildNotStarted, $"Build ID {buildId} did not start yet\n");
+                return Fail(StreamFailure.BuildNotStarted, FingerErrors.BuildNotStarted(buildId));
         }
 
         // Defence in depth against an open relay: the registration was checked, the connection is checked too.
@@ -117,7 +114,7 @@ public sealed partial class BuildStreamOpener(
         {
             _recent.Forget(buildId);
             LogWarningExecutorRefused(logger, buildId, refusal);
-            return Fail(StreamFailure.ExecutorNotAllowed, $"Build ID {buildId} is not relayed: its executor is outside its zone's executor networks\n");
+            return Fail(StreamFailure.ExecutorNotAllowed, FingerErrors.ExecutorNotAllowed(buildId));
         }
 
         var candidates = new List<Route> { new(resolution.Host!, resolution.Port, resolution.Tls) };
@@ -152,10 +149,8 @@ public sealed partial class BuildStreamOpener(
 
         _recent.Forget(buildId);
         return resolution.Kind == StreamResolutionKind.ExecutorFallback
-            ? Fail(StreamFailure.NoGatewayInZone, $"Build ID {buildId} runs in zone {resolution.BuildZone}, which has no reachable finger gateway\n")
-            : Fail(StreamFailure.UpstreamUnreachable, tlsFailed
-                ? $"Unable to connect to the log streamer for build ID {buildId} (TLS handshake failed)\n"
-                : $"Unable to connect to the log streamer for build ID {buildId}\n");
+            ? Fail(StreamFailure.NoGatewayInZone, FingerErrors.NoGatewayInZone(buildId, resolution.BuildZone))
+            : Fail(StreamFailure.UpstreamUnreachable, FingerErrors.UpstreamUnreachable(buildId, tlsFailed));
 
         static (OpenedStream, bool) Fail(StreamFailure failure, string message) => (new(null, failure, message, null, null), false);
     }
@@ -169,8 +164,7 @@ public sealed partial class BuildStreamOpener(
         bytesFromUpstream == 0 && await IsRunningAsync(buildId).ConfigureAwait(false);
 
     /// <summary>The line a user gets for a stream that <see cref="WasRefusedAsync"/>.</summary>
-    public static string RefusedMessage(string buildId, string target) =>
-        $"The log stream of build ID {buildId} ended before the build finished (refused by {target})\n";
+    public static string RefusedMessage(string buildId, string target) => FingerErrors.Refused(buildId, target);
 
     /// <summary>Whether the build is still running (false when unknown or when the cluster cannot tell).</summary>
     public async Task<bool> IsRunningAsync(string buildId)

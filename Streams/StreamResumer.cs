@@ -29,16 +29,23 @@ public sealed partial class StreamResumer(
     public Continuation Begin(string buildId, OpenedStream opened) => new(this, buildId, opened.Hop);
 
     /// <summary>The build's state as the cluster knows it now; <see cref="BuildState.Unknown"/> when it cannot tell.</summary>
-    public async Task<BuildState> StateAsync(string buildId)
+    public async Task<BuildState> StateAsync(string buildId) => (await LookUpAsync(buildId).ConfigureAwait(false)).State;
+
+    /// <summary>
+    /// The build's state, and whether the cluster knows the build at all: <c>Registered</c> is false only when the grain
+    /// answered that no such build is registered, not when it could not be asked.
+    /// </summary>
+    private async Task<(BuildState State, bool Registered)> LookUpAsync(string buildId)
     {
         try
         {
-            return (await grains.GetGrain<IBuildGrain>(buildId).GetAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false))?.State ?? BuildState.Unknown;
+            var info = await grains.GetGrain<IBuildGrain>(buildId).GetAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            return (info?.State ?? BuildState.Unknown, info is not null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogDebugStateUnknown(logger, buildId, ex.Message);
-            return BuildState.Unknown;
+            return (BuildState.Unknown, true);
         }
     }
 
@@ -49,7 +56,8 @@ public sealed partial class StreamResumer(
         var lastProblem = "no attempt";
         while (true)
         {
-            if (await StateAsync(buildId).ConfigureAwait(false) == BuildState.Finished)
+            var (state, registered) = await LookUpAsync(buildId).ConfigureAwait(false);
+            if (state == BuildState.Finished)
             {
                 return ResumeResult.BuildFinished;
             }
@@ -61,6 +69,17 @@ public sealed partial class StreamResumer(
                 return ResumeResult.GaveUp(lastProblem);
             }
 
+            if (!registered)
+            {
+                // The record is gone for now (storage lost with a silo; the executor registers its builds again when
+                // it reconnects). The next hop would answer with Zuul's "not found" line, and finger has no framing:
+                // skipping the delivered bytes of an error line would pass its tail on as log bytes. Wait for the record.
+                lastProblem = "the cluster does not know the build (waiting for its executor to register it again)";
+                await Task.Delay(Min(delay, left), time, cancellationToken).ConfigureAwait(false);
+                delay = Min(delay * 2, MaxRetryDelay);
+                continue;
+            }
+
             attempts++;
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(left);
@@ -69,14 +88,17 @@ public sealed partial class StreamResumer(
                 var opened = await opener.OpenAsync(buildId, attempt.Token).ConfigureAwait(false);
                 if (opened.Ok)
                 {
-                    if (await SkipAsync(opened.Stream!, delivered, attempt.Token).ConfigureAwait(false))
+                    var skipped = await SkipAsync(opened.Stream!, buildId, delivered, attempt.Token).ConfigureAwait(false);
+                    if (skipped == Skip.Done)
                     {
                         LogInformationResumed(logger, buildId, failedTarget, opened.Hop, delivered, attempts);
                         return ResumeResult.Resumed(opened);
                     }
 
                     await opened.Stream!.DisposeAsync().ConfigureAwait(false);
-                    lastProblem = $"{opened.Target} sent fewer than the {delivered} bytes already delivered";
+                    lastProblem = skipped == Skip.ErrorReply
+                        ? $"{opened.Target} answered with an error line instead of the log"
+                        : $"{opened.Target} sent fewer than the {delivered} bytes already delivered";
                 }
                 else
                 {
@@ -102,29 +124,46 @@ public sealed partial class StreamResumer(
         }
     }
 
-    /// <summary>Reads and drops the first <paramref name="count"/> bytes; false when the stream ends before.</summary>
-    private static async Task<bool> SkipAsync(Stream stream, long count, CancellationToken cancellationToken)
+    private enum Skip
+    {
+        Done,
+        EndedShort,
+        ErrorReply,
+    }
+
+    /// <summary>
+    /// Reads and drops the first <paramref name="count"/> bytes, checking that they begin the log and not one of our
+    /// error lines (<see cref="FingerErrors.IsErrorReply"/>: the hop answered "not found", "shutting down", ...).
+    /// </summary>
+    private static async Task<Skip> SkipAsync(Stream stream, string buildId, long count, CancellationToken cancellationToken)
     {
         if (count == 0)
         {
-            return true;
+            return Skip.Done;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, FingerRelay.ReadSize));
         try
         {
+            var first = true;
             while (count > 0)
             {
                 var n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(count, buffer.Length)), cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    return false;
+                    return Skip.EndedShort;
                 }
 
+                if (first && FingerErrors.IsErrorReply(buffer.AsSpan(0, n), buildId))
+                {
+                    return Skip.ErrorReply;
+                }
+
+                first = false;
                 count -= n;
             }
 
-            return true;
+            return Skip.Done;
         }
         finally
         {

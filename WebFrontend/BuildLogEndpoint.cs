@@ -65,7 +65,7 @@ public sealed partial class BuildLogEndpoint(
             // The cluster could not be asked: not the build's fault, and said the way the opener says it.
             LogInformationRefused(logger, id, StreamFailure.ResolutionFailed);
             metrics.Rejected(StreamFailure.ResolutionFailed.ToRejection());
-            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.ResolutionFailedLine(id).TrimEnd());
+            await WriteErrorAsync(context, StatusCodes.Status502BadGateway, FingerErrors.ResolutionFailed(id).TrimEnd());
             return;
         }
 

@@ -211,7 +211,7 @@ public sealed partial class ConsoleStreamHandler(
             // The cluster could not be asked: not the build's fault, and said the way the opener says it.
             LogErrorInternal(logger, tenant, ex);
             metrics.Rejected(StreamFailure.ResolutionFailed.ToRejection());
-            await CloseAsync(socket, CloseInternalError, BuildStreamOpener.ResolutionFailedLine(request.Uuid).TrimEnd());
+            await CloseAsync(socket, CloseInternalError, FingerErrors.ResolutionFailed(request.Uuid).TrimEnd());
             return false;
         }
 

@@ -80,7 +80,7 @@ public sealed partial class SharedBuildStream
         }
         catch (OperationCanceledException)
         {
-            opening = new UpstreamOpening(null, "The finger gateway is shutting down, try again\n", null, null);
+            opening = new UpstreamOpening(null, FingerErrors.ShuttingDown, null, null);
         }
 
         if (!opening.Ok)

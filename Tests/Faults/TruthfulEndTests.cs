@@ -1,4 +1,7 @@
+using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using Zuul.LiveLog.Finger;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
@@ -53,6 +56,56 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         Assert.Equal("before the executor stopped\n"u8.ToArray(), websocket.Bytes);
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains($"Build {build.Id} for ", StringComparison.Ordinal) && l.Contains("upstream executor 127.0.0.1:", StringComparison.Ordinal) && l.Contains("connection reset", StringComparison.Ordinal));
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("closed with 4011", StringComparison.Ordinal));
+        await build.FinishAsync();
+    }
+
+    [Fact]
+    public async Task AHopThatAnswersWithAnErrorLineIsNotResumedOntoAndItsLineIsNoLogByte()
+    {
+        // The executor comes back without the log (a new machine, a wiped job root): on its port, the log streamer
+        // answers Zuul's "Log not found" line. Finger has no framing, so a resume that skips the bytes already delivered
+        // would pass that line's tail on as log bytes; the stream must fail instead, with exactly the log's bytes.
+        var silo = await _cluster.StartSiloAsync(extra: ["--FingerGateway:ResumeWindow", "00:00:03"]);
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, null, "127.0.0.1");
+        var web = await _cluster.StartWebFrontendAsync(extra: ["--FingerClient:ResumeWindow", "00:00:03"]);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        var log = "the log's first line\n"u8.ToArray(); // shorter than the error line, so a skip would leave its tail
+        await build.AppendAsync(Encoding.ASCII.GetString(log));
+
+        var finger = new StreamObservation { Client = "finger" };
+        var websocket = new StreamObservation { Client = "websocket" };
+        var fingerTask = StreamObservers.FingerAsync("127.0.0.1", silo.FingerPort, build.Id, Timeout, finger);
+        var webTask = StreamObservers.WebsocketAsync(web, build.Id, Timeout, websocket);
+        await Eventually.UntilAsync(() => finger.Received > 0 && websocket.Received > 0, "both clients to receive the first line", Timeout);
+
+        await executor.App.StopAsync();
+        using var impostor = new TcpListener(IPAddress.Loopback, executor.Port);
+        impostor.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        impostor.Start();
+        var answered = 0;
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await impostor.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                var request = new byte[64];
+                _ = await stream.ReadAsync(request, stop.Token);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(FingerErrors.LogNotFound(build.Id)), stop.Token);
+                Interlocked.Increment(ref answered);
+            }
+        });
+
+        await Eventually.WithinAsync(Task.WhenAll(fingerTask, webTask), "both streams to fail after the resume window", Timeout);
+        await stop.CancelAsync();
+        await Task.WhenAny(serving);
+        Assert.True(Volatile.Read(ref answered) >= 2, $"the impostor answered {answered} resume attempts");
+        Assert.StartsWith("reset", finger.End, StringComparison.Ordinal);
+        Assert.StartsWith("close 4011 ", websocket.End, StringComparison.Ordinal);
+        Assert.Equal(log, finger.Bytes);
+        Assert.Equal(log, websocket.Bytes);
+        Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("answered with an error line instead of the log", StringComparison.Ordinal));
         await build.FinishAsync();
     }
 }
