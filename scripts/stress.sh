@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
-filter=${2:-"FullyQualifiedName~SpliceRelayTests|FullyQualifiedName~SingleZoneStreaming|FullyQualifiedName~GatewayErrorTests|FullyQualifiedName~FingerScriptTests|FullyQualifiedName~ZoneGatewayTests|FullyQualifiedName~NoGatewayInZoneTests|FullyQualifiedName~SniRoutingTests|FullyQualifiedName~TlsAcrossZonesTests|FullyQualifiedName~ZooKeeper.SessionTests|FullyQualifiedName~ZooKeeper.WatchTests|FullyQualifiedName~GatewayRegistryTests|FullyQualifiedName~ZooKeeperStreamingTests|FullyQualifiedName~LogStreamerTests|FullyQualifiedName~WebFrontend.ApiTests|FullyQualifiedName~BuildStreamOpenerTests"}
+filter=${2:-"FullyQualifiedName~SpliceRelayTests|FullyQualifiedName~SingleZoneStreaming|FullyQualifiedName~GatewayErrorTests|FullyQualifiedName~FingerScriptTests|FullyQualifiedName~ZoneGatewayTests|FullyQualifiedName~NoGatewayInZoneTests|FullyQualifiedName~SniRoutingTests|FullyQualifiedName~TlsAcrossZonesTests|FullyQualifiedName~ZooKeeper.SessionTests|FullyQualifiedName~ZooKeeper.WatchTests|FullyQualifiedName~GatewayRegistryTests|FullyQualifiedName~ZooKeeperStreamingTests|FullyQualifiedName~LogStreamerTests|FullyQualifiedName~WebFrontend.ApiTests|FullyQualifiedName~BuildStreamOpenerTests|FullyQualifiedName~SharedStreamTests|FullyQualifiedName~TruthfulEndTests"}
 out=artifacts/stress
 mkdir -p "$out"
 # The hog: one busy loop, pinned to the first core where taskset exists.

@@ -17,7 +17,7 @@ namespace Zuul.LiveLog.Tests.Zones;
 /// gateway port (TLS with the compose PKI's user certificate); a zone 1 container cannot connect to zone 2's executors,
 /// which zone 2's own silo can. <c>scripts/compose-down.sh</c> tears everything down, also when the test fails.
 /// </summary>
-/// Run by <c>scripts/compose-test.sh</c>, not by <c>scripts/test.sh</c>: a first run on a machine makes the base images
+/// Run by <c>scripts/compose-test.sh</c>, which <c>scripts/test.sh</c> calls after the rest of the suite: a first run on a machine makes the base images
 /// (about 16 minutes of debootstrap) and the run itself takes minutes more.
 [Trait("Category", "Compose")]
 public sealed class ComposeRunTests(ITestOutputHelper output)

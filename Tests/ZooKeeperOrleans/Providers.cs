@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Zuul.LiveLog.ZooKeeper.Orleans;
+using Zuul.LiveLog.Tests.Infrastructure;
 
 namespace Zuul.LiveLog.Tests.ZooKeeperOrleans;
 
@@ -11,7 +12,7 @@ internal sealed class Providers : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public Providers(string connectionString, string clusterId, string? zone = null, ILoggerProvider? logs = null, TimeSpan? connectTimeout = null, Action<ZooKeeperOptions>? security = null)
+    public Providers(string connectionString, string clusterId, string? zone = null, ILoggerProvider? logs = null, TimeSpan? connectTimeout = null, Action<ZooKeeperOptions>? security = null, TimeSpan? sessionTimeout = null)
     {
         ClusterId = clusterId;
         var services = new ServiceCollection();
@@ -31,7 +32,7 @@ internal sealed class Providers : IAsyncDisposable
         services.AddZooKeeperConnection(o =>
         {
             o.ConnectionString = connectionString;
-            o.SessionTimeout = TimeSpan.FromSeconds(4);
+            o.SessionTimeout = sessionTimeout ?? ZooKeeperFixture.DefaultSessionTimeout; // short only where a test is about expiry
             o.ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(15);
             o.MaxRetryDelay = TimeSpan.FromSeconds(1);
             security?.Invoke(o);

@@ -21,7 +21,8 @@ public sealed class RegistryCrashTests(ZooKeeperFixture fixture)
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
         var viaProxy = proxy.ConnectionString + chroot[chroot.IndexOf('/', StringComparison.Ordinal)..];
-        await using var gatewayProcess = new Providers(viaProxy, "c");
+        var sessionTimeout = TimeSpan.FromSeconds(4);
+        await using var gatewayProcess = new Providers(viaProxy, "c", sessionTimeout: sessionTimeout);
         await using var observerProcess = new Providers(chroot, "c");
         await using var watcher = new FingerGatewayWatcher(observerProcess.Connection, Microsoft.Extensions.Logging.Abstractions.NullLogger<FingerGatewayWatcher>.Instance);
 
@@ -33,7 +34,6 @@ public sealed class RegistryCrashTests(ZooKeeperFixture fixture)
         proxy.Block(); // the gateway's process is gone as far as ZooKeeper can tell
         var cut = Stopwatch.StartNew();
         await Eventually.UntilAsync(async () => (await watcher.GetAsync()).Count == 0, "the entry to go with the expired session", Timeout);
-        var sessionTimeout = TimeSpan.FromSeconds(4);
         // About one session timeout; three allow for a stalled machine (a full run saw 9.3 s) and still tell expiry
         // from an entry that never goes.
         Assert.True(cut.Elapsed < 3 * sessionTimeout, $"the entry went {cut.Elapsed} after the cut; session timeout {sessionTimeout}");
