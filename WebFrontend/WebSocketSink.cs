@@ -13,12 +13,6 @@ internal sealed class WebSocketSink(WebSocket socket) : IStreamSink
 {
     private const int MessageSize = 64 * 1024;
 
-    public bool SendsInline => false;
-
-    public SinkProgress TrySend(LogWindow window, long from, long to) => throw new NotSupportedException("a websocket is written by its subscription's task");
-
-    public SinkProgress TrySend(ReadOnlySpan<byte> bytes) => throw new NotSupportedException("a websocket is written by its subscription's task");
-
     public async ValueTask<SinkProgress> SendAsync(LogWindow window, long from, long to, bool final, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(MessageSize);

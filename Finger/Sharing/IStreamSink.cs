@@ -5,18 +5,19 @@ public interface IStreamSink
 {
     /// <summary>
     /// Whether <see cref="TrySend"/> works: a send that never waits and costs a system call, so the stream's reader can
-    /// hand new bytes to thousands of idle clients itself instead of waking a task for each.
+    /// hand new bytes to thousands of idle clients itself instead of waking a task for each. A sink written only by its
+    /// subscription's task (a pipe, a websocket) keeps the defaults: false, and no inline send.
     /// </summary>
-    bool SendsInline { get; }
+    bool SendsInline => false;
 
     /// <summary>Sends what the client takes now of the window's bytes [<paramref name="from"/>, <paramref name="to"/>), without waiting.</summary>
-    SinkProgress TrySend(LogWindow window, long from, long to);
+    SinkProgress TrySend(LogWindow window, long from, long to) => throw new NotSupportedException($"{GetType().Name} is written by its subscription's task");
 
     /// <summary>
     /// As <see cref="TrySend(LogWindow, long, long)"/>, from a copy of those bytes the reader made once for every client
     /// at the same offset: for a line or two, one plain send each costs less than a <c>sendfile(2)</c> each.
     /// </summary>
-    SinkProgress TrySend(ReadOnlySpan<byte> bytes);
+    SinkProgress TrySend(ReadOnlySpan<byte> bytes) => throw new NotSupportedException($"{GetType().Name} is written by its subscription's task");
 
     /// <summary>
     /// Sends the window's bytes [<paramref name="from"/>, <paramref name="to"/>), waiting for the client as needed. A text

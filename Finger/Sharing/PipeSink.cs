@@ -2,16 +2,13 @@ using System.IO.Pipelines;
 
 namespace Zuul.LiveLog.Finger.Sharing;
 
-/// <summary>A finger client behind TLS (or any transport pipe): bytes are read from the memory file straight into the pipe's memory.</summary>
-public sealed class PipeSink(PipeWriter output) : IStreamSink
+/// <summary>
+/// A client written through a pipe (a finger client behind TLS, any transport pipe, an HTTP response): bytes are read
+/// from the memory file straight into the pipe's memory, by the client's subscription task.
+/// </summary>
+public class PipeSink(PipeWriter output) : IStreamSink
 {
     private const int PieceSize = 64 * 1024;
-
-    public bool SendsInline => false;
-
-    public SinkProgress TrySend(LogWindow window, long from, long to) => throw new NotSupportedException("a pipe is written by its subscription's task");
-
-    public SinkProgress TrySend(ReadOnlySpan<byte> bytes) => throw new NotSupportedException("a pipe is written by its subscription's task");
 
     public async ValueTask<SinkProgress> SendAsync(LogWindow window, long from, long to, bool final, CancellationToken cancellationToken)
     {
@@ -25,11 +22,17 @@ public sealed class PipeSink(PipeWriter output) : IStreamSink
                 return new(taken, SinkStatus.Dropped);
             }
 
-            output.Advance(n);
-            taken += n;
-            from += n;
+            var complete = final && from + n == to ? n : Complete(memory.Span[..n]);
+            if (complete == 0)
+            {
+                return new(taken, SinkStatus.NeedMore);
+            }
+
+            output.Advance(complete);
+            taken += complete;
+            from += complete;
             var flush = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flush.IsCompleted)
+            if (flush.IsCompleted || flush.IsCanceled)
             {
                 return new(taken, SinkStatus.Gone);
             }
@@ -40,7 +43,19 @@ public sealed class PipeSink(PipeWriter output) : IStreamSink
 
     public async ValueTask<SinkProgress> SendAsync(ReadOnlyMemory<byte> bytes, bool final, CancellationToken cancellationToken)
     {
-        var flush = await output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        return flush.IsCompleted ? new(0, SinkStatus.Gone) : new(bytes.Length, SinkStatus.Taken);
+        var complete = final ? bytes.Length : Complete(bytes.Span);
+        if (complete > 0)
+        {
+            var flush = await output.WriteAsync(bytes[..complete], cancellationToken).ConfigureAwait(false);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return new(0, SinkStatus.Gone);
+            }
+        }
+
+        return new(complete, complete < bytes.Length ? SinkStatus.NeedMore : SinkStatus.Taken);
     }
+
+    /// <summary>How many of <paramref name="bytes"/> may go now, before the log's end: all of them (finger is bytes).</summary>
+    protected virtual int Complete(ReadOnlySpan<byte> bytes) => bytes.Length;
 }
