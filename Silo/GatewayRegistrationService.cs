@@ -58,7 +58,7 @@ internal sealed partial class GatewayRegistrationService(
         lifecycle.StartDrain(options.Value.DrainTime, time);
     }
 
-    [LoggerMessage(301, LogLevel.Information, "Finger gateway stopping: out of the registry, streams in flight may go on for {DrainTime}")]
+    [LoggerMessage(304, LogLevel.Information, "Finger gateway stopping: out of the registry, streams in flight may go on for {DrainTime}")]
     private static partial void LogInformationDraining(ILogger logger, TimeSpan drainTime);
 
     [LoggerMessage(300, LogLevel.Information, "Finger gateway {Hostname} listening on port {Port} (public port {PublicPort}, zone {Zone})")]
