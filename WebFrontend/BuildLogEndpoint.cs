@@ -31,7 +31,6 @@ public sealed partial class BuildLogEndpoint(
 {
     public static readonly TimeSpan IdleCut = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan LongestResponse = TimeSpan.FromSeconds(30);
-    private const int ChunkSize = 64 * 1024;
 
     public async Task HandleAsync(HttpContext context, string tenant, string uuid)
     {
@@ -101,35 +100,77 @@ public sealed partial class BuildLogEndpoint(
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         var meter = metrics.StartStream(StreamHop.Http, requestedAt);
-        var (end, sent) = (LogResponseEnd.Failed, 0L);
+        var pump = new ResponsePump(offset, running);
+        var end = LogResponseEnd.Failed;
+        var continuation = resumer.Begin(id, opened.Value);
+        var upstream = opened.Value.Stream!;
         try
         {
-            (end, sent) = await PumpAsync(opened.Value.Stream!, context.Response, offset, running, meter, aborted);
-            switch (end)
+            while (true)
             {
-                case LogResponseEnd.Failed:
-                    LogDebugEnded(logger, id, end, sent);
-                    context.Abort();
-                    return;
-                case LogResponseEnd.BuildEnded when offset == 0 && !context.Response.HasStarted && running && await opener.WasRefusedAsync(id, sent):
+                (end, var upstreamError) = await pump.RunAsync(upstream, context.Response, meter, aborted);
+                if (end != LogResponseEnd.BuildEnded)
+                {
+                    break;
+                }
+
+                if (offset == 0 && continuation.Resumes == 0 && pump.Read == 0 && upstreamError is null && running && await opener.WasRefusedAsync(id, 0))
+                {
                     // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
                     LogWarningEmptyStream(logger, id, opened.Value.Target!);
                     await WriteErrorAsync(context, StatusCodes.Status502BadGateway, BuildStreamOpener.RefusedMessage(id, opened.Value.Target!).TrimEnd());
                     end = LogResponseEnd.Refused;
                     return;
-                case LogResponseEnd.BuildEnded when await resumer.StateAsync(id) != BuildState.Finished:
-                    // An upstream's end is the build's end only when the build finished (PROTOCOL.md section 6). This
-                    // unshared response does not resume: it breaks off, and the page goes on by offset on the websocket.
-                    end = LogResponseEnd.Failed;
-                    LogDebugEnded(logger, id, end, sent);
-                    context.Abort();
-                    return;
+                }
+
+                if (!ReferenceEquals(upstream, opened.Value.Stream))
+                {
+                    await upstream.DisposeAsync();
+                }
+
+                // An upstream's end is the build's end only when the build finished (PROTOCOL.md section 6): the same rule
+                // as the websocket's, which also confirms a finish the cluster has not recorded yet (the executor closes at
+                // the finish marker, its report to the cluster may come later) and resumes a hop that failed.
+                var next = await continuation.NextAsync(pump.Read, upstreamError, aborted);
+                if (next.Outcome == ResumeOutcome.Resumed)
+                {
+                    upstream = next.Stream!;
+                    continue;
+                }
+
+                if (next.Outcome == ResumeOutcome.BuildFinished)
+                {
+                    await pump.FlushAsync(context.Response, meter, aborted);
+                    break;
+                }
+
+                LogWarningNotResumed(logger, id, continuation.Target, pump.Read, next.Problem ?? string.Empty);
+                end = LogResponseEnd.Failed;
+                break;
             }
 
-            LogDebugEnded(logger, id, end, sent);
+            LogDebugEnded(logger, id, end, pump.Sent);
+            if (end == LogResponseEnd.Failed)
+            {
+                // A reset, never a clean end of a truncated log: the page goes on by offset on the websocket.
+                context.Abort();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            // The client went away (or the server stops).
+            end = LogResponseEnd.Failed;
+            LogDebugEnded(logger, id, end, pump.Sent);
+            context.Abort();
         }
         finally
         {
+            if (!ReferenceEquals(upstream, opened.Value.Stream))
+            {
+                await upstream.DisposeAsync();
+            }
+
+            pump.Dispose();
             meter.End(MeteredEnd(end, aborted));
         }
     }
@@ -213,83 +254,6 @@ public sealed partial class BuildLogEndpoint(
         }
     }
 
-    /// <summary>Copies the log from <paramref name="offset"/> until it ends or a cut is due; returns why it stopped and the bytes sent.</summary>
-    private static async Task<(LogResponseEnd End, long Sent)> PumpAsync(Stream upstream, HttpResponse response, long offset, bool cut, StreamMeter meter, CancellationToken aborted)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize + 4);
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(LongestResponse.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        long skipped = 0, sent = 0;
-        var carry = 0; // bytes of an unfinished character kept at the start of the buffer
-        try
-        {
-            while (true)
-            {
-                if (cut)
-                {
-                    idle.CancelAfter(IdleCut);
-                }
-
-                int n;
-                try
-                {
-                    n = await upstream.ReadAsync(buffer.AsMemory(carry, ChunkSize), idle.Token);
-                }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
-                {
-                    return (LogResponseEnd.CaughtUp, sent);
-                }
-
-                if (n == 0)
-                {
-                    if (carry > 0)
-                    {
-                        await response.Body.WriteAsync(buffer.AsMemory(0, carry), aborted);
-                        sent += carry;
-                        meter.Relayed(carry);
-                    }
-
-                    return (LogResponseEnd.BuildEnded, sent);
-                }
-
-                var start = carry;
-                if (skipped < offset)
-                {
-                    var skip = (int)Math.Min(n, offset - skipped);
-                    skipped += skip;
-                    start += skip;
-                    n -= skip;
-                }
-
-                Buffer.BlockCopy(buffer, start, buffer, carry, n);
-                var total = carry + n;
-                var complete = Utf8Boundary.CompleteLength(buffer.AsSpan(0, total));
-                if (complete > 0)
-                {
-                    await response.Body.WriteAsync(buffer.AsMemory(0, complete), aborted);
-                    await response.Body.FlushAsync(aborted);
-                    sent += complete;
-                    meter.Relayed(complete);
-                }
-
-                carry = total - complete;
-                Buffer.BlockCopy(buffer, complete, buffer, 0, carry);
-                if (cut && TimeProvider.System.GetTimestamp() > deadline)
-                {
-                    return (LogResponseEnd.LongestReached, sent);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
-        {
-            return (LogResponseEnd.Failed, sent);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary>The build's tenant (null: no such build); Asked false when the cluster could not be asked.</summary>
     private async Task<(bool Asked, string? Tenant)> TenantOfAsync(string id)
     {
@@ -321,6 +285,9 @@ public sealed partial class BuildLogEndpoint(
 
     [LoggerMessage(422, LogLevel.Warning, "Log of build {BuildId} over HTTP: {Target} closed the stream without sending anything while the build runs")]
     private static partial void LogWarningEmptyStream(ILogger logger, string buildId, string target);
+
+    [LoggerMessage(424, LogLevel.Warning, "Log of build {BuildId} over HTTP: upstream {Target} lost after {Bytes} bytes and not resumed ({Problem}); response reset")]
+    private static partial void LogWarningNotResumed(ILogger logger, string buildId, string target, long bytes, string problem);
 }
 
 /// <summary>Why a log response ended.</summary>

@@ -108,4 +108,48 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("answered with an error line instead of the log", StringComparison.Ordinal));
         await build.FinishAsync();
     }
+
+    [Fact]
+    public async Task AnUnsharedHttpLogWhoseUpstreamEndsBeforeTheClusterKnowsTheFinishEndsCleanlyOnceTheEndIsConfirmed()
+    {
+        // The executor closes at the finish marker; its report to the cluster may come later. Here it never comes: the
+        // log streamer's port serves the whole log and closes cleanly each time while the cluster says running. The
+        // response must not be reset (a failure reported for a complete log): reopened, the upstream served every byte
+        // again and ended at once, which confirms the end (PROTOCOL.md section 6), as the websocket does.
+        var silo = await _cluster.StartSiloAsync(extra: ["--SharedStreams:Enabled", "false"]);
+        var executor = await _cluster.StartExecutorAppAsync(_jobRoot, null, "127.0.0.1");
+        var web = await _cluster.StartWebFrontendAsync(extra: ["--SharedStreams:Enabled", "false"]);
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        var log = "the whole log\nand its last line\n"u8.ToArray();
+        await build.AppendAsync(Encoding.ASCII.GetString(log));
+        _ = silo;
+
+        await executor.App.StopAsync();
+        using var finished = new TcpListener(IPAddress.Loopback, executor.Port);
+        finished.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        finished.Start();
+        var served = 0;
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await finished.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                _ = await stream.ReadAsync(new byte[64], stop.Token);
+                await stream.WriteAsync(log, stop.Token);
+                Interlocked.Increment(ref served);
+            }
+        });
+
+        using var http = new HttpClient { BaseAddress = web, Timeout = Timeout };
+        var bytes = await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log");
+        await stop.CancelAsync();
+        await Task.WhenAny(serving);
+        Assert.Equal(log, bytes);
+        Assert.True(Volatile.Read(ref served) >= 2, $"the log was served {served} times: the end was not confirmed by a second read");
+        Assert.Equal(BuildState.Running, (await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync())!.State);
+        Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("served all", StringComparison.Ordinal));
+        await build.FinishAsync();
+    }
 }
