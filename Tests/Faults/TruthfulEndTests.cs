@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Zuul.LiveLog.Finger;
@@ -79,28 +78,9 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         await Eventually.UntilAsync(() => finger.Received > 0 && websocket.Received > 0, "both clients to receive the first line", Timeout);
 
         await executor.App.StopAsync();
-        using var impostor = new TcpListener(IPAddress.Loopback, executor.Port);
-        impostor.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        impostor.Start();
-        var answered = 0;
-        using var stop = new CancellationTokenSource();
-        var serving = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var client = await impostor.AcceptTcpClientAsync(stop.Token);
-                var stream = client.GetStream();
-                var request = new byte[64];
-                _ = await stream.ReadAsync(request, stop.Token);
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(FingerErrors.LogNotFound(build.Id)), stop.Token);
-                Interlocked.Increment(ref answered);
-            }
-        });
-
+        await using var impostor = new CannedLogStreamer(executor.Port, Encoding.ASCII.GetBytes(FingerErrors.LogNotFound(build.Id)));
         await Eventually.WithinAsync(Task.WhenAll(fingerTask, webTask), "both streams to fail after the resume window", Timeout);
-        await stop.CancelAsync();
-        await Task.WhenAny(serving);
-        Assert.True(Volatile.Read(ref answered) >= 2, $"the impostor answered {answered} resume attempts");
+        Assert.True(impostor.Served >= 2, $"the impostor answered {impostor.Served} resume attempts");
         Assert.StartsWith("reset", finger.End, StringComparison.Ordinal);
         Assert.StartsWith("close 4011 ", websocket.End, StringComparison.Ordinal);
         Assert.Equal(log, finger.Bytes);
@@ -125,29 +105,11 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         _ = silo;
 
         await executor.App.StopAsync();
-        using var finished = new TcpListener(IPAddress.Loopback, executor.Port);
-        finished.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        finished.Start();
-        var served = 0;
-        using var stop = new CancellationTokenSource();
-        var serving = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                using var client = await finished.AcceptTcpClientAsync(stop.Token);
-                var stream = client.GetStream();
-                _ = await stream.ReadAsync(new byte[64], stop.Token);
-                await stream.WriteAsync(log, stop.Token);
-                Interlocked.Increment(ref served);
-            }
-        });
-
+        await using var finished = new CannedLogStreamer(executor.Port, log);
         using var http = new HttpClient { BaseAddress = web, Timeout = Timeout };
         var bytes = await http.GetByteArrayAsync($"/api/tenant/default/build/{build.Id}/log");
-        await stop.CancelAsync();
-        await Task.WhenAny(serving);
         Assert.Equal(log, bytes);
-        Assert.True(Volatile.Read(ref served) >= 2, $"the log was served {served} times: the end was not confirmed by a second read");
+        Assert.True(finished.Served >= 2, $"the log was served {finished.Served} times: the end was not confirmed by a second read");
         Assert.Equal(BuildState.Running, (await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync())!.State);
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("served all", StringComparison.Ordinal));
         await build.FinishAsync();
