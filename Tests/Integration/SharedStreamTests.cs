@@ -176,6 +176,8 @@ public sealed class SharedStreamTests : IAsyncLifetime
         Assert.All(followers, f => Assert.False(f.IsCompleted, "a follower's stream ended while the build runs"));
 
         await build.AppendAsync("after the hop stopped\n");
+        await Eventually.UntilAsync(() => executor.Ledger.Accepted.Values.Sum() >= 2, "zone B's other gateway to stream from the executor", Timeout);
+        var whileRunning = executor.Ledger.Accepted.Values.Sum();
         await build.FinishAsync();
         var expected = await File.ReadAllBytesAsync(build.LogPath);
         foreach (var bytes in await Task.WhenAll(followers))
@@ -185,7 +187,12 @@ public sealed class SharedStreamTests : IAsyncLifetime
 
         Assert.Equal(1, Hub(gatewayA).UpstreamsOpened);
         Assert.Equal(0, Hub(gatewayA).CatchUps);
-        Assert.InRange(executor.Ledger.Accepted.Values.Sum(), 2, 3); // gateway B's upstream, then the other one's (and maybe the end's confirmation)
+        // While the build ran: gateway B's upstream, then the other one's, nothing else. After the finish each gateway on
+        // the path may confirm the end once (it asked the cluster before the executor's report arrived), and gateway A's
+        // confirmation reaches the executor when zone B's other gateway no longer holds the finished stream: a stress
+        // run saw 4 with every follower's bytes exact.
+        Assert.Equal(2, whileRunning);
+        Assert.InRange(executor.Ledger.Accepted.Values.Sum(), 2, 4);
     }
 
     [Fact]
