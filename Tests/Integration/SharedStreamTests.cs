@@ -97,7 +97,24 @@ public sealed class SharedStreamTests : IAsyncLifetime
         }
 
         var late = FollowAsync(gateway.FingerPort, build.Id, TimeSpan.Zero, Follower.Steady, 0);
-        await Eventually.UntilAsync(() => Hub(gateway).CatchUps >= 1 && Hub(gateway).Rejoins >= 1, "the late joiner to catch up on its own and join the shared stream", Timeout);
+        // The late joiner rejoins after a read of its own upstream that leaves it inside the window. Its upstream may
+        // read ahead of the shared one (the shared reader pauses while nobody waits for bytes), and an idle build gives
+        // it no next read: so the build goes on writing, as a running build does, until it has rejoined (a full run
+        // waited 90 s for a rejoin without new bytes).
+        var idleLines = 0;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                if (Hub(gateway).CatchUps >= 1 && Hub(gateway).Rejoins >= 1)
+                {
+                    return true;
+                }
+
+                await build.AppendAsync($"more {idleLines++:D4} {line}\n");
+                return false;
+            },
+            "the late joiner to catch up on its own and join the shared stream",
+            Timeout);
 
         // The stalled client reads again: it is far behind the window, so it catches up on its own too.
         resume.SetResult();
