@@ -75,7 +75,10 @@ public static class FingerErrors
     private static IEnumerable<string> RepliesFor(string id) =>
     [
         BuildNotFound(id), BuildNotStarted(id), LogNotFound(id), ResolutionFailed(id), ExecutorNotAllowed(id),
-        UpstreamUnreachable(id, true), UpstreamUnreachable(id, false), Refused(id, string.Empty)[..Refused(id, string.Empty).IndexOf('(')],
-        $"Build ID {id} runs in zone ", TooManyConnections, TooManyConnectionsFromClient, ShuttingDown, InvalidBuildId(id),
+        UpstreamUnreachable(id, true), UpstreamUnreachable(id, false), Prefix(Refused(id, "\0")), Prefix(NoGatewayInZone(id, "\0")),
+        TooManyConnections, TooManyConnectionsFromClient, ShuttingDown, InvalidBuildId(id),
     ];
+
+    /// <summary>The fixed start of a line whose variable part (a target, a zone) was given as <c>\0</c>.</summary>
+    private static string Prefix(string line) => line[..line.IndexOf('\0')];
 }
