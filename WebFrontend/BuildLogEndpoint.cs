@@ -100,7 +100,11 @@ public sealed partial class BuildLogEndpoint(
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         var meter = metrics.StartStream(StreamHop.Http, requestedAt);
-        var pump = new ResponsePump(offset, running);
+        var pump = new LogPump(offset, async (bytes, ct) =>
+        {
+            await context.Response.Body.WriteAsync(bytes, ct);
+            await context.Response.Body.FlushAsync(ct);
+        }, meter, running ? IdleCut : null, running ? LongestResponse : null);
         var end = LogResponseEnd.Failed;
         var continuation = resumer.Begin(id, opened.Value);
         var upstream = opened.Value.Stream!;
@@ -108,13 +112,19 @@ public sealed partial class BuildLogEndpoint(
         {
             while (true)
             {
-                (end, var upstreamError) = await pump.RunAsync(upstream, context.Response, meter, aborted);
+                var (stop, upstreamError) = await pump.RunAsync(upstream, aborted);
+                end = stop switch
+                {
+                    LogPumpStop.Idle => LogResponseEnd.CaughtUp,
+                    LogPumpStop.LongestReached => LogResponseEnd.LongestReached,
+                    _ => LogResponseEnd.BuildEnded,
+                };
                 if (end != LogResponseEnd.BuildEnded)
                 {
                     break;
                 }
 
-                if (offset == 0 && continuation.Resumes == 0 && pump.Read == 0 && upstreamError is null && running && await opener.WasRefusedAsync(id, 0))
+                if (offset == 0 && continuation.Resumes == 0 && pump.Position == 0 && upstreamError is null && running && await opener.WasRefusedAsync(id, 0))
                 {
                     // Nothing came and the build goes on: the next hop refused us (e.g. our TLS client certificate).
                     LogWarningEmptyStream(logger, id, opened.Value.Target!);
@@ -131,20 +141,21 @@ public sealed partial class BuildLogEndpoint(
                 // An upstream's end is the build's end only when the build finished (PROTOCOL.md section 6): the same rule
                 // as the websocket's, which also confirms a finish the cluster has not recorded yet (the executor closes at
                 // the finish marker, its report to the cluster may come later) and resumes a hop that failed.
-                var next = await continuation.NextAsync(pump.Read, upstreamError, aborted);
+                var next = await continuation.NextAsync(pump.Position, upstreamError, aborted);
                 if (next.Outcome == ResumeOutcome.Resumed)
                 {
                     upstream = next.Stream!;
+                    pump.Resumed();
                     continue;
                 }
 
                 if (next.Outcome == ResumeOutcome.BuildFinished)
                 {
-                    await pump.FlushAsync(context.Response, meter, aborted);
+                    await pump.FlushAsync(aborted);
                     break;
                 }
 
-                LogWarningNotResumed(logger, id, continuation.Target, pump.Read, next.Problem ?? string.Empty);
+                LogWarningNotResumed(logger, id, continuation.Target, pump.Position, next.Problem ?? string.Empty);
                 end = LogResponseEnd.Failed;
                 break;
             }

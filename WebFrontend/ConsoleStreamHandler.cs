@@ -238,14 +238,14 @@ public sealed partial class ConsoleStreamHandler(
         // Never cancelled by us: cancelling a pending websocket receive aborts the whole socket,
         // and the close handshake below needs it alive.
         var clientGone = WatchClientAsync(socket, clientGoneCts, aborted);
-        using var pump = new LogPump(request.Offset);
+        using var pump = new LogPump(request.Offset, (bytes, ct) => WebSocketSink.SendTextAsync(socket, bytes, ct), meter);
         var continuation = resumer.Begin(request.Uuid, opened);
         var upstream = opened.Stream!;
         try
         {
             while (true)
             {
-                var error = await pump.RunAsync(upstream, socket, meter, clientGoneCts.Token);
+                var (_, error) = await pump.RunAsync(upstream, clientGoneCts.Token);
                 if (pump.Position == 0 && error is null && continuation.Resumes == 0
                     && await opener.WasRefusedAsync(request.Uuid, 0))
                 {
@@ -271,7 +271,7 @@ public sealed partial class ConsoleStreamHandler(
                 StreamEnd end;
                 if (next.Outcome == ResumeOutcome.BuildFinished)
                 {
-                    await pump.FlushAsync(socket, meter, clientGoneCts.Token);
+                    await pump.FlushAsync(clientGoneCts.Token);
                     LogInformationStreamEnded(logger, tenant, request.Uuid, $"build ended after {pump.Position} log bytes");
                     await CloseAsync(socket, (int)WebSocketCloseStatus.NormalClosure, "Stream ended.");
                     end = StreamEnd.Completed;

@@ -33,7 +33,7 @@ internal sealed class WebSocketSink(WebSocket socket) : IStreamSink
                     return new(taken, SinkStatus.NeedMore);
                 }
 
-                await SendTextAsync(buffer.AsMemory(0, complete), cancellationToken).ConfigureAwait(false);
+                await SendTextAsync(socket, buffer.AsMemory(0, complete), cancellationToken).ConfigureAwait(false);
                 taken += complete;
                 from += complete;
             }
@@ -51,13 +51,14 @@ internal sealed class WebSocketSink(WebSocket socket) : IStreamSink
         var complete = final ? bytes.Length : Utf8Boundary.CompleteLength(bytes.Span);
         if (complete > 0)
         {
-            await SendTextAsync(bytes[..complete], cancellationToken).ConfigureAwait(false);
+            await SendTextAsync(socket, bytes[..complete], cancellationToken).ConfigureAwait(false);
         }
 
         return new(complete, complete < bytes.Length ? SinkStatus.NeedMore : SinkStatus.Taken);
     }
 
-    private ValueTask SendTextAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    /// <summary>Sends log bytes as one text message (the websocket's rule for log bytes, unshared streams' too).</summary>
+    public static ValueTask SendTextAsync(WebSocket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         if (Utf8.IsValid(bytes.Span))
         {
