@@ -39,20 +39,13 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         var build = await _cluster.StartBuildAsync(_jobRoot);
         await build.AppendAsync("before the executor stopped\n");
 
-        var finger = new StreamObservation { Client = "finger" };
-        var websocket = new StreamObservation { Client = "websocket" };
-        var fingerTask = StreamObservers.FingerAsync("127.0.0.1", silo.FingerPort, build.Id, Timeout, finger);
-        var webTask = StreamObservers.WebsocketAsync(web, build.Id, Timeout, websocket);
-        await Eventually.UntilAsync(() => finger.Received > 0 && websocket.Received > 0, "both clients to receive the first line", Timeout);
+        var (finger, websocket, ended) = await ObserveBothAsync(silo.FingerPort, web, build.Id);
 
         await executor.App.StopAsync();
         Assert.Equal(BuildState.Running, (await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync())!.State);
 
-        await Eventually.WithinAsync(Task.WhenAll(fingerTask, webTask), "both streams to fail after the resume window", Timeout);
-        Assert.StartsWith("reset", finger.End, StringComparison.Ordinal);
-        Assert.StartsWith("close 4011 ", websocket.End, StringComparison.Ordinal);
-        Assert.Equal("before the executor stopped\n"u8.ToArray(), finger.Bytes);
-        Assert.Equal("before the executor stopped\n"u8.ToArray(), websocket.Bytes);
+        await Eventually.WithinAsync(ended, "both streams to fail after the resume window", Timeout);
+        AssertBothFailedWith("before the executor stopped\n"u8.ToArray(), finger, websocket);
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains($"Build {build.Id} for ", StringComparison.Ordinal) && l.Contains("upstream executor 127.0.0.1:", StringComparison.Ordinal) && l.Contains("connection reset", StringComparison.Ordinal));
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("closed with 4011", StringComparison.Ordinal));
         await build.FinishAsync();
@@ -71,20 +64,13 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         var log = "the log's first line\n"u8.ToArray(); // shorter than the error line, so a skip would leave its tail
         await build.AppendAsync(Encoding.ASCII.GetString(log));
 
-        var finger = new StreamObservation { Client = "finger" };
-        var websocket = new StreamObservation { Client = "websocket" };
-        var fingerTask = StreamObservers.FingerAsync("127.0.0.1", silo.FingerPort, build.Id, Timeout, finger);
-        var webTask = StreamObservers.WebsocketAsync(web, build.Id, Timeout, websocket);
-        await Eventually.UntilAsync(() => finger.Received > 0 && websocket.Received > 0, "both clients to receive the first line", Timeout);
+        var (finger, websocket, ended) = await ObserveBothAsync(silo.FingerPort, web, build.Id);
 
         await executor.App.StopAsync();
         await using var impostor = new CannedLogStreamer(executor.Port, Encoding.ASCII.GetBytes(FingerErrors.LogNotFound(build.Id)));
-        await Eventually.WithinAsync(Task.WhenAll(fingerTask, webTask), "both streams to fail after the resume window", Timeout);
+        await Eventually.WithinAsync(ended, "both streams to fail after the resume window", Timeout);
         Assert.True(impostor.Served >= 2, $"the impostor answered {impostor.Served} resume attempts");
-        Assert.StartsWith("reset", finger.End, StringComparison.Ordinal);
-        Assert.StartsWith("close 4011 ", websocket.End, StringComparison.Ordinal);
-        Assert.Equal(log, finger.Bytes);
-        Assert.Equal(log, websocket.Bytes);
+        AssertBothFailedWith(log, finger, websocket);
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("answered with an error line instead of the log", StringComparison.Ordinal));
         await build.FinishAsync();
     }
@@ -113,5 +99,26 @@ public sealed class TruthfulEndTests : IAsyncLifetime
         Assert.Equal(BuildState.Running, (await _cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync())!.State);
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains(build.Id, StringComparison.Ordinal) && l.Contains("served all", StringComparison.Ordinal));
         await build.FinishAsync();
+    }
+
+    /// <summary>A finger client through the silo's gateway and a websocket through the web frontend, both past their first bytes.</summary>
+    private static async Task<(StreamObservation Finger, StreamObservation Websocket, Task Ended)> ObserveBothAsync(int fingerPort, Uri web, string buildId)
+    {
+        var finger = new StreamObservation { Client = "finger" };
+        var websocket = new StreamObservation { Client = "websocket" };
+        var ended = Task.WhenAll(
+            StreamObservers.FingerAsync("127.0.0.1", fingerPort, buildId, Timeout, finger),
+            StreamObservers.WebsocketAsync(web, buildId, Timeout, websocket));
+        await Eventually.UntilAsync(() => finger.Received > 0 && websocket.Received > 0, "both clients to receive the first line", Timeout);
+        return (finger, websocket, ended);
+    }
+
+    /// <summary>Both ended as failures (a reset, a 4011 close), each with exactly the log's bytes before it.</summary>
+    private static void AssertBothFailedWith(byte[] log, StreamObservation finger, StreamObservation websocket)
+    {
+        Assert.StartsWith("reset", finger.End, StringComparison.Ordinal);
+        Assert.StartsWith("close 4011 ", websocket.End, StringComparison.Ordinal);
+        Assert.Equal(log, finger.Bytes);
+        Assert.Equal(log, websocket.Bytes);
     }
 }
