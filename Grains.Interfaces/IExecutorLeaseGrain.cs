@@ -7,9 +7,12 @@ namespace Zuul.LiveLog.Grains;
 [Alias("Orleans.Zuul.IExecutorLeaseGrain")]
 public interface IExecutorLeaseGrain : IGrainWithStringKey
 {
-    /// <summary>Takes or renews the lease; true when it was not held before (first renewal, or after it lapsed).</summary>
-    [Alias("Renew")]
-    Task<bool> RenewAsync(ExecutorLease lease);
+    /// <summary>
+    /// Takes or renews the lease: whether it was held before, and (on a renewal) which of the named running builds the
+    /// cluster has no record of.
+    /// </summary>
+    [Alias("Renew2")]
+    Task<LeaseRenewal> RenewAsync(ExecutorLease lease);
 
     /// <summary>The lease as last renewed, or null when none is held.</summary>
     [Alias("Get")]

@@ -15,7 +15,8 @@ namespace Zuul.LiveLog.Executor;
 /// session (<see cref="ExecutorRegistration"/>), without it an <see cref="IExecutorLeaseGrain"/> renewed every third of
 /// <see cref="ExecutorOptions.LeaseDuration"/> with the builds running here. When it lapses the cluster marks those
 /// builds lost; when it is held again after a lapse (a new ZooKeeper session, a renewal that found no lease), every
-/// build is reported again, which makes lost builds that still run here running again.
+/// build is reported again, which makes lost builds that still run here running again. A renewal that names builds the
+/// cluster has no record of (lost with a silo's memory storage while the lease lived on) reports those again.
 /// </summary>
 internal sealed partial class ExecutorLiveness(
     IServiceProvider services,
@@ -82,17 +83,22 @@ internal sealed partial class ExecutorLiveness(
         {
             try
             {
-                var taken = await grain.RenewAsync(new ExecutorLease(zone, hostname, port, duration, watcher.RunningBuildIds)).WaitAsync(duration / 3, stoppingToken);
+                var renewal = await grain.RenewAsync(new ExecutorLease(zone, hostname, port, duration, watcher.RunningBuildIds)).WaitAsync(duration / 3, stoppingToken);
                 if (failing)
                 {
                     LogInformationRenewed(logger);
                     failing = false;
                 }
 
-                if (taken && !first)
+                if (renewal.Taken && !first)
                 {
                     LogInformationLeaseAgain(logger, "a renewal that found no lease (lapsed, or lost with its silo)");
                     watcher.RequestReannounce();
+                }
+                else if (renewal.Unrecorded.Count > 0)
+                {
+                    LogInformationUnrecorded(logger, renewal.Unrecorded.Count);
+                    watcher.RequestReannounce(renewal.Unrecorded);
                 }
 
                 first = false;
@@ -115,6 +121,9 @@ internal sealed partial class ExecutorLiveness(
 
     [LoggerMessage(EventId = 1352, Level = LogLevel.Information, Message = "Liveness lease taken again after {Why}; reporting every build again")]
     private static partial void LogInformationLeaseAgain(ILogger logger, string why);
+
+    [LoggerMessage(EventId = 1355, Level = LogLevel.Information, Message = "The cluster has no record of {Count} running builds (lost with a silo's memory storage?); reporting them again")]
+    private static partial void LogInformationUnrecorded(ILogger logger, int count);
 
     [LoggerMessage(EventId = 1353, Level = LogLevel.Warning, Message = "Cannot renew the liveness lease ({Duration}); this executor's builds become lost if it lapses: {ErrorType}: {Error}")]
     private static partial void LogWarningRenewFailed(ILogger logger, TimeSpan duration, string errorType, string error);

@@ -5,6 +5,7 @@ public sealed partial class JobRootWatcher
 {
     /// <summary>Builds still to report again; a full registration queue leaves the rest for the next scan.</summary>
     private readonly HashSet<string> _reannounceLeft = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _reannounceSome = new();
     private int _reannounce;
 
     /// <summary>
@@ -18,6 +19,17 @@ public sealed partial class JobRootWatcher
         Signal();
     }
 
+    /// <summary>Reports the named builds again (those the cluster has no record of); ids not in the job root are ignored.</summary>
+    public void RequestReannounce(IEnumerable<string> buildIds)
+    {
+        foreach (var id in buildIds)
+        {
+            _reannounceSome.Enqueue(id);
+        }
+
+        Signal();
+    }
+
     private void ReannounceIfRequested()
     {
         if (Interlocked.Exchange(ref _reannounce, 0) == 1)
@@ -26,9 +38,19 @@ public sealed partial class JobRootWatcher
             _reannounceLeft.UnionWith(_known.Keys);
         }
 
+        while (_reannounceSome.TryDequeue(out var some))
+        {
+            _reannounceLeft.Add(some);
+        }
+
         foreach (var id in _reannounceLeft.ToList())
         {
-            var build = _known[id];
+            if (!_known.TryGetValue(id, out var build))
+            {
+                _reannounceLeft.Remove(id);
+                continue;
+            }
+
             if (!_reporter.TryReport(id, build.JobName, build.StartedAt, build.Result, build.FinishedAt, build.Tenant))
             {
                 return;

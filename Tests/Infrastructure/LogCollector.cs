@@ -27,7 +27,9 @@ public sealed class LogCollector : ILoggerProvider
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException(ex.Message + Environment.NewLine + "Logged:" + Environment.NewLine + string.Join(Environment.NewLine, _lines.TakeLast(40)));
+            // Our warnings say why at 3 a.m.; the last lines say where it stood.
+            throw new TimeoutException(ex.Message + Environment.NewLine + "Our warnings and errors:" + Environment.NewLine + string.Join(Environment.NewLine, _problems.TakeLast(20))
+                + Environment.NewLine + "Logged last:" + Environment.NewLine + string.Join(Environment.NewLine, _lines.TakeLast(40)));
         }
     }
 

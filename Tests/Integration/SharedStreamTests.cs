@@ -187,9 +187,7 @@ public sealed class SharedStreamTests : IAsyncLifetime
         await _cluster.StartSiloAsync("zone-b", "127.0.0.1");
         await _cluster.WaitForGatewaysAsync("zone-b", 2);
         await _cluster.StopSiloAsync(gatewayB.App);
-        await Eventually.UntilAsync(
-            () => _cluster.Logs.Lines.Any(l => l.Contains($"Build {build.Id}: shared upstream resumed at byte", StringComparison.Ordinal)),
-            "gateway A's shared upstream to be resumed through zone B's other gateway", Timeout);
+        await _cluster.Logs.WaitForAsync($"Build {build.Id}: shared upstream resumed at byte", "gateway A's shared upstream to be resumed through zone B's other gateway", Timeout);
         Assert.All(followers, f => Assert.False(f.IsCompleted, "a follower's stream ended while the build runs"));
 
         await build.AppendAsync("after the hop stopped\n");

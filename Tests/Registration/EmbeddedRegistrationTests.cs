@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Zuul.LiveLog.Grains;
 using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
@@ -111,6 +114,43 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
         await Eventually.UntilAsync(async () => await StatesAsync(ids) is [BuildState.Finished, BuildState.Running, BuildState.Running], "running (and finished) again", StartTimeout); // includes a process start
         output.WriteLine($"executor SIGKILL (embedded, lease {lease.TotalSeconds} s): lost {lostAfter.TotalSeconds:0.0} s after the kill; running/finished again {back.Elapsed.TotalSeconds:0.0} s after the restart; lost for good: 0");
         Assert.True(lostAfter < lease * 2 + TimeSpan.FromSeconds(5), $"lost only {lostAfter.TotalSeconds:0.0} s after the kill (lease {lease.TotalSeconds} s, checked every half lease)");
+    }
+
+    [Fact]
+    public async Task ARecordLostWhileTheLeaseLivesOnIsReportedAgainAtTheNextRenewal()
+    {
+        // Without ZooKeeper, records live in memory storage: a silo that goes takes the records it held, while the
+        // executor's lease may live on in another silo, so no lapse tells the executor. Here the build's record is
+        // removed (storage cleared, activation deactivated) and the lease stays: the next renewal names the build, the
+        // cluster has no record of it, and the executor reports it again.
+        var silo = await _cluster.StartSiloAsync();
+        var port = TestPorts.Next();
+        await using var executor = ComponentProcess.Start("executor-embedded", null, "Orleans.Zuul.Executor.dll",
+        [
+            .. _cluster.ClientArgs(),
+            "--Executor:JobRoot", _jobRoot, "--Executor:LogStreamPort", port.ToString(CultureInfo.InvariantCulture),
+            "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", "--Executor:JobRootScanInterval", "00:00:00.200",
+            "--Executor:LeaseDuration", "00:00:03",
+        ]);
+        await executor.WaitForLogAsync(StartTimeout, "Registering builds as");
+        var build = await _cluster.StartBuildAsync(_jobRoot);
+        var grain = _cluster.Grains.GetGrain<IBuildGrain>(build.Id);
+        var leaseGrain = _cluster.Grains.GetGrain<IExecutorLeaseGrain>(ExecutorLease.KeyOf("127.0.0.1", port));
+        await Eventually.UntilAsync(async () => await leaseGrain.GetAsync() is { } held && held.RunningBuilds.Contains(build.Id), "a renewal naming the build", Timeout);
+        Assert.Equal(BuildState.Running, (await grain.GetAsync())?.State);
+
+        // Storage first: an activation made before the clear keeps the old record only until it is deactivated.
+        var storage = silo.App.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Builds);
+        var state = new GrainState<BuildRecord>(new BuildRecord());
+        await storage.ReadStateAsync(BuildRecords.GrainType, grain.GetGrainId(), state);
+        Assert.Equal(BuildState.Running, state.State?.State);
+        await storage.ClearStateAsync(BuildRecords.GrainType, grain.GetGrainId(), state);
+        await grain.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+
+        await executor.WaitForLogAsync(Timeout, "The cluster has no record of 1 running builds");
+        await Eventually.UntilAsync(async () => (await grain.GetAsync())?.State == BuildState.Running, "the build to be running again", Timeout);
+        Assert.Contains(_cluster.Logs.Lines, l => l.Contains("runs 1 builds the cluster has no record of", StringComparison.Ordinal) && l.Contains(build.Id, StringComparison.Ordinal));
+        await build.FinishAsync();
     }
 
     private async Task<List<BuildState>> StatesAsync(List<string> ids)
