@@ -5,7 +5,7 @@ namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// Without ZooKeeper: the gateway registers with its zone's <see cref="IZoneGatewayGrain"/> under a lease, renewed
-/// periodically and on every membership change, and unregisters as it drains. An un-zoned gateway serves users only;
+/// periodically and on every membership change (quickly for a while after each), and unregisters as it drains. An un-zoned gateway serves users only;
 /// nobody routes to it by zone, so it does not register.
 /// </summary>
 internal sealed partial class GrainGatewayRegistry(
@@ -14,6 +14,8 @@ internal sealed partial class GrainGatewayRegistry(
     ClusterSettings cluster,
     ILogger<GrainGatewayRegistry> logger) : IGatewayRegistry
 {
+    private static readonly TimeSpan SettleFirst = TimeSpan.FromSeconds(1);
+
     private GatewayEndpoint? _registered;
 
     public async Task KeepRegisteredAsync(FingerGatewayOptions options, int boundPort, CancellationToken stoppingToken)
@@ -29,6 +31,10 @@ internal sealed partial class GrainGatewayRegistry(
         var watch = WatchMembershipAsync(renewNow, stoppingToken);
         try
         {
+            // Quick renewals (1, 2, 4, 8, 16 s) after the start, a failure or a membership change, then one per lease
+            // period: while silos join or leave, their views of where the zone's grain lives may differ for a moment,
+            // so a registration can land on an activation that then goes; the next quick renewal finds the one that stays.
+            TimeSpan? settle = SettleFirst;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
@@ -38,9 +44,15 @@ internal sealed partial class GrainGatewayRegistry(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     LogWarningRegistrationFailed(logger, cluster.Zone, ex);
+                    settle ??= SettleFirst;
                 }
 
-                await renewNow.WaitAsync(ZoneGatewayLease.Renewal, stoppingToken);
+                var wait = settle ?? ZoneGatewayLease.Renewal;
+                settle = settle is { } s && s * 2 < ZoneGatewayLease.Renewal ? s * 2 : null;
+                if (await renewNow.WaitAsync(wait, stoppingToken))
+                {
+                    settle = SettleFirst;
+                }
             }
         }
         finally

@@ -207,9 +207,18 @@ public sealed class ClusterHarness(string? zooKeeper = null) : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="zone"/> has <paramref name="count"/> running gateways registered.</summary>
-    public Task WaitForGatewaysAsync(string zone, int count) =>
-        Eventually.UntilAsync(
-            async () => (await Grains.GetGrain<Zuul.LiveLog.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count, $"{count} gateway(s) registered in zone {zone}", TimeSpan.FromSeconds(30));
+    public async Task WaitForGatewaysAsync(string zone, int count)
+    {
+        try
+        {
+            await Eventually.UntilAsync(
+                async () => (await Grains.GetGrain<Zuul.LiveLog.Grains.IZoneGatewayGrain>(zone).PickAsync()).Count >= count, $"{count} gateway(s) registered in zone {zone}", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + Environment.NewLine + "Our warnings and errors:" + Environment.NewLine + string.Join(Environment.NewLine, Logs.Problems.TakeLast(20)), ex);
+        }
+    }
 
     /// <summary>Every log line of every component of this harness at Information and above, for assertions.</summary>
     public LogCollector Logs { get; } = new();
