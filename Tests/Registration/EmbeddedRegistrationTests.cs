@@ -84,15 +84,7 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
         await _cluster.StartSiloAsync();
         var lease = TimeSpan.FromSeconds(3);
         var port = TestPorts.Next();
-        await using var executor = ComponentProcess.Start("executor-embedded", null, "Orleans.Zuul.Executor.dll",
-        [
-            .. _cluster.ClientArgs(),
-            "--Executor:JobRoot", _jobRoot, "--Executor:LogStreamPort", port.ToString(CultureInfo.InvariantCulture),
-            "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", "--Executor:JobRootScanInterval", "00:00:00.200",
-            "--Executor:LeaseDuration", "00:00:03",
-        ]);
-        // A process starts slowly on a loaded machine: builds are registered once its host has started.
-        await executor.WaitForLogAsync(StartTimeout, "Registering builds as");
+        await using var executor = await StartLeasedExecutorAsync(port);
         var builds = new List<TestBuild>();
         for (var i = 0; i < 3; i++)
         {
@@ -125,14 +117,7 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
         // cluster has no record of it, and the executor reports it again.
         var silo = await _cluster.StartSiloAsync();
         var port = TestPorts.Next();
-        await using var executor = ComponentProcess.Start("executor-embedded", null, "Orleans.Zuul.Executor.dll",
-        [
-            .. _cluster.ClientArgs(),
-            "--Executor:JobRoot", _jobRoot, "--Executor:LogStreamPort", port.ToString(CultureInfo.InvariantCulture),
-            "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", "--Executor:JobRootScanInterval", "00:00:00.200",
-            "--Executor:LeaseDuration", "00:00:03",
-        ]);
-        await executor.WaitForLogAsync(StartTimeout, "Registering builds as");
+        await using var executor = await StartLeasedExecutorAsync(port);
         var build = await _cluster.StartBuildAsync(_jobRoot);
         var grain = _cluster.Grains.GetGrain<IBuildGrain>(build.Id);
         var leaseGrain = _cluster.Grains.GetGrain<IExecutorLeaseGrain>(ExecutorLease.KeyOf("127.0.0.1", port));
@@ -151,6 +136,29 @@ public sealed class EmbeddedRegistrationTests(ITestOutputHelper output) : IAsync
         await Eventually.UntilAsync(async () => (await grain.GetAsync())?.State == BuildState.Running, "the build to be running again", Timeout);
         Assert.Contains(_cluster.Logs.Lines, l => l.Contains("runs 1 builds the cluster has no record of", StringComparison.Ordinal) && l.Contains(build.Id, StringComparison.Ordinal));
         await build.FinishAsync();
+    }
+
+    /// <summary>An executor process on <paramref name="port"/> with a 3 s lease, once it registers builds.</summary>
+    private async Task<ComponentProcess> StartLeasedExecutorAsync(int port)
+    {
+        var executor = ComponentProcess.Start("executor-embedded", null, "Orleans.Zuul.Executor.dll",
+        [
+            .. _cluster.ClientArgs(),
+            "--Executor:JobRoot", _jobRoot, "--Executor:LogStreamPort", port.ToString(CultureInfo.InvariantCulture),
+            "--Executor:ListenAddress", "127.0.0.1", "--Executor:Hostname", "127.0.0.1", "--Executor:JobRootScanInterval", "00:00:00.200",
+            "--Executor:LeaseDuration", "00:00:03",
+        ]);
+        // A process starts slowly on a loaded machine: builds are registered once its host has started.
+        try
+        {
+            await executor.WaitForLogAsync(StartTimeout, "Registering builds as");
+            return executor;
+        }
+        catch
+        {
+            await executor.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task<List<BuildState>> StatesAsync(List<string> ids)
