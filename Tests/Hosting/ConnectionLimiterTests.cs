@@ -81,18 +81,6 @@ public sealed class ConnectionLimiterTests
         return (new ConnectionLimiter("test", limits, metrics, new RefusalLog(logs.CreateLogger("Zuul.LiveLog.Test"), time, TimeSpan.FromSeconds(10))), logs, time);
     }
 
-    /// <summary>A clock the test moves.</summary>
-    private sealed class ManualTime : TimeProvider
-    {
-        private long _ticks = 1_000_000;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-    }
-
     private sealed class MeterFactory : System.Diagnostics.Metrics.IMeterFactory
     {
         public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);

@@ -96,22 +96,25 @@ internal sealed partial class ClientConnection
 
     private async Task PingLoopAsync(TimeSpan sessionTimeout, CancellationToken token)
     {
-        // As the Java client: read timeout at 2/3 of the session timeout, ping after 1/3 without sending.
+        // As the Java client: read timeout at 2/3 of the session timeout; ping after 1/3 without sending, a second early
+        // once idle for over a second, so the reply has that much more room before the read timeout.
         var readTimeout = sessionTimeout * 2 / 3;
         var pingInterval = sessionTimeout / 3;
+        var earlyPing = pingInterval > TimeSpan.FromSeconds(2) ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(sessionTimeout.TotalMilliseconds / 20, 10, 500));
         var ping = BuildPingFrame();
+
+        var silence = new SilenceMeter(_time, tick);
         while (true)
         {
             await Task.Delay(tick, _time, token).ConfigureAwait(false);
-            var now = _time.GetTimestamp();
-            var silent = _time.GetElapsedTime(Volatile.Read(ref _lastReceive), now);
+            var silent = silence.Sample(Volatile.Read(ref _lastReceive));
             if (silent > readTimeout)
             {
-                throw new TimeoutException($"No bytes from {Endpoint} for {silent.TotalMilliseconds:F0} ms (read timeout {readTimeout.TotalMilliseconds:F0} ms).");
+                throw new TimeoutException($"No bytes from {Endpoint} for {silent.TotalMilliseconds:F0} ms while we were running, {silence.Stalled.TotalMilliseconds:F0} ms more while we were stalled (read timeout {readTimeout.TotalMilliseconds:F0} ms).");
             }
 
-            if (_time.GetElapsedTime(Volatile.Read(ref _lastSend), now) >= pingInterval)
+            if (_time.GetElapsedTime(Volatile.Read(ref _lastSend)) >= pingInterval - earlyPing)
             {
                 await WriteControlAsync(ping, token).ConfigureAwait(false);
             }
