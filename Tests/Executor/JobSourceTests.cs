@@ -66,7 +66,7 @@ public sealed class JobSourceTests
             new Dictionary<string, string> { ["Executor:RegistrationQueueLimit"] = "3" },
             registrar);
         var builds = Enumerable.Range(0, 12).Select(_ => host.NewBuild("log\n")).ToList();
-        await Eventually.UntilLoggedAsync(host.Log, "Registration queue full", TimeSpan.FromSeconds(20), "the full queue to be logged");
+        await host.Log.WaitForAsync("Registration queue full", "the full queue to be logged", TimeSpan.FromSeconds(20));
         var reporter = host.App.Services.GetRequiredService<BuildReporter>();
         Assert.True(reporter.Pending <= 3, $"{reporter.Pending} builds waiting, limit 3");
         for (var i = 0; i < 4; i++)

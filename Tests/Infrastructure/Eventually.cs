@@ -23,19 +23,6 @@ public static class Eventually
         }
     }
 
-    /// <summary>Waits for a log line containing <paramref name="part"/> and every one of <paramref name="alsoInTheLine"/>; a timeout shows the last lines logged.</summary>
-    public static async Task UntilLoggedAsync(LogCollector logs, string part, TimeSpan timeout, string what, params string[] alsoInTheLine)
-    {
-        try
-        {
-            await UntilAsync(() => logs.Contains([part, .. alsoInTheLine]), what + $" (a log line containing '{part}')", timeout);
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException(ex.Message + Environment.NewLine + "Logged:" + Environment.NewLine + string.Join(Environment.NewLine, logs.Lines.TakeLast(40)));
-        }
-    }
-
     public static Task UntilAsync(Func<bool> condition, string message, TimeSpan? timeout = null) =>
         UntilAsync(() => Task.FromResult(condition()), message, timeout);
 

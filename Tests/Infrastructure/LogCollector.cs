@@ -19,16 +19,24 @@ public sealed class LogCollector : ILoggerProvider
     public bool Contains(params string[] parts) => _lines.Any(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)));
 
     /// <summary>Waits until a line contains <paramref name="part"/> and each of <paramref name="alsoInTheLine"/>; a timeout lists the last lines.</summary>
-    public async Task WaitForAsync(string part, string what, TimeSpan? timeout = null, params string[] alsoInTheLine)
+    public Task WaitForAsync(string part, string what, TimeSpan? timeout = null, params string[] alsoInTheLine) =>
+        UntilAsync(() => Task.FromResult(Contains([part, .. alsoInTheLine])), what + $" (a log line containing '{part}')", timeout);
+
+    /// <summary>
+    /// Waits for <paramref name="condition"/>; a timeout lists our warnings and errors, the last lines logged and, when
+    /// given, <paramref name="state"/>'s account of where the test stood.
+    /// </summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<string>? state = null)
     {
         try
         {
-            await Eventually.UntilAsync(() => Contains([part, .. alsoInTheLine]), what + $" (a log line containing '{part}')", timeout);
+            await Eventually.UntilAsync(condition, what, timeout);
         }
         catch (TimeoutException ex)
         {
             // Our warnings say why at 3 a.m.; the last lines say where it stood.
-            throw new TimeoutException(ex.Message + Environment.NewLine + "Our warnings and errors:" + Environment.NewLine + string.Join(Environment.NewLine, _problems.TakeLast(20))
+            throw new TimeoutException(ex.Message + (state is null ? string.Empty : Environment.NewLine + "State: " + state())
+                + Environment.NewLine + "Our warnings and errors:" + Environment.NewLine + string.Join(Environment.NewLine, _problems.TakeLast(20))
                 + Environment.NewLine + "Logged last:" + Environment.NewLine + string.Join(Environment.NewLine, _lines.TakeLast(40)));
         }
     }

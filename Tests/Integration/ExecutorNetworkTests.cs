@@ -37,7 +37,7 @@ public sealed class ExecutorNetworkTests : IDisposable
 
         // The executor's own registration of a real build is refused the same way, with one line in its log.
         var build = new TestBuild(jobRoot);
-        await Eventually.UntilLoggedAsync(cluster.Logs, $"The cluster refused the start of build {build.Id}", Timeout, "the executor to log the refusal", "outside the executor networks of zone zone1");
+        await cluster.Logs.WaitForAsync($"The cluster refused the start of build {build.Id}", "the executor to log the refusal", Timeout, "outside the executor networks of zone zone1");
         Assert.Null(await cluster.Grains.GetGrain<IBuildGrain>(build.Id).GetAsync());
     }
 

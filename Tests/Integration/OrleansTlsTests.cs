@@ -57,8 +57,8 @@ public sealed class OrleansTlsTests : IDisposable
         {
             // Each side says why, once per attempt: the primary refuses the intruder's certificate, and the intruder
             // refuses the primary's (it trusts only its own CA).
-            await Eventually.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the silo port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the primary's refusal line", "certificate 'CN=intruder' refused", "not signed by the configured CA");
-            await Eventually.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.PrimarySiloPort}", TimeSpan.FromSeconds(30), "the intruder's line about the primary", "certificate 'CN=silo1' refused", "not signed by the configured CA");
+            await cluster.Logs.WaitForAsync("Orleans TLS: refused a connection to the silo port from 127.0.0.1:", "the primary's refusal line", TimeSpan.FromSeconds(30), "certificate 'CN=intruder' refused", "not signed by the configured CA");
+            await cluster.Logs.WaitForAsync($"Orleans TLS: could not connect to 127.0.0.1:{cluster.PrimarySiloPort}", "the intruder's line about the primary", TimeSpan.FromSeconds(30), "certificate 'CN=silo1' refused", "not signed by the configured CA");
 
             var hosts = await cluster.Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             Assert.Single(hosts);
@@ -84,8 +84,8 @@ public sealed class OrleansTlsTests : IDisposable
             cluster.ConfigureLogging));
         await using (executor)
         {
-            await Eventually.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port from 127.0.0.1:", TimeSpan.FromSeconds(30), "the silo's refusal line", "does not speak TLS");
-            await Eventually.UntilLoggedAsync(cluster.Logs, $"Orleans: 127.0.0.1:{cluster.OrleansGatewayPort} closed the connection before answering; if its Orleans ports require TLS, configure Orleans:Tls", TimeSpan.FromSeconds(30), "the executor's line");
+            await cluster.Logs.WaitForAsync("Orleans TLS: refused a connection to the gateway port from 127.0.0.1:", "the silo's refusal line", TimeSpan.FromSeconds(30), "does not speak TLS");
+            await cluster.Logs.WaitForAsync($"Orleans: 127.0.0.1:{cluster.OrleansGatewayPort} closed the connection before answering; if its Orleans ports require TLS, configure Orleans:Tls", "the executor's line", TimeSpan.FromSeconds(30));
             Assert.False(executor.Started, "the client must not get in");
         }
     }
@@ -110,8 +110,8 @@ public sealed class OrleansTlsTests : IDisposable
             cluster.ConfigureLogging));
         await using (executor)
         {
-            await Eventually.UntilLoggedAsync(cluster.Logs, "Orleans TLS: refused a connection to the gateway port", TimeSpan.FromSeconds(30), "the silo's refusal line", "certificate 'CN=expired-executor' refused: certificate is outside its validity period");
-            await Eventually.UntilLoggedAsync(cluster.Logs, $"Orleans TLS: could not connect to 127.0.0.1:{cluster.OrleansGatewayPort}", TimeSpan.FromSeconds(30), "the executor's line");
+            await cluster.Logs.WaitForAsync("Orleans TLS: refused a connection to the gateway port", "the silo's refusal line", TimeSpan.FromSeconds(30), "certificate 'CN=expired-executor' refused: certificate is outside its validity period");
+            await cluster.Logs.WaitForAsync($"Orleans TLS: could not connect to 127.0.0.1:{cluster.OrleansGatewayPort}", "the executor's line", TimeSpan.FromSeconds(30));
             Assert.False(executor.Started, "the client must not get in");
         }
     }

@@ -102,7 +102,7 @@ public sealed class SharedStreamTests : IAsyncLifetime
         // it no next read: so the build goes on writing, as a running build does, until it has rejoined (a full run
         // waited 90 s for a rejoin without new bytes).
         var idleLines = 0;
-        await Eventually.UntilAsync(
+        await _cluster.Logs.UntilAsync(
             async () =>
             {
                 if (Hub(gateway).CatchUps >= 1 && Hub(gateway).Rejoins >= 1)
@@ -114,11 +114,13 @@ public sealed class SharedStreamTests : IAsyncLifetime
                 return false;
             },
             "the late joiner to catch up on its own and join the shared stream",
-            Timeout);
+            Timeout,
+            () => $"catch-ups {Hub(gateway).CatchUps}, rejoins {Hub(gateway).Rejoins}, upstreams opened {Hub(gateway).UpstreamsOpened}, shared streams {Hub(gateway).Streams}, "
+                + $"bytes into windows {Hub(gateway).Total}, lines appended while waiting {idleLines}, late joiner done {late.IsCompleted}, steady done {steady.IsCompleted}");
 
         // The stalled client reads again: it is far behind the window, so it catches up on its own too.
         resume.SetResult();
-        await Eventually.UntilAsync(() => Hub(gateway).CatchUps >= 2, "the stalled client to catch up on its own", Timeout);
+        await _cluster.Logs.UntilAsync(() => Task.FromResult(Hub(gateway).CatchUps >= 2), "the stalled client to catch up on its own", Timeout, () => $"catch-ups {Hub(gateway).CatchUps}, rejoins {Hub(gateway).Rejoins}, stalled done {stalled.IsCompleted}");
 
         // The live tail, followed by everyone.
         for (var i = 0; i < 200; i++)

@@ -55,7 +55,7 @@ public sealed class ZooKeeperRegistrationFaultTests(ZooKeeperFixture fixture, IT
         await fixture.Server.StopAsync();
         var down = Stopwatch.StartNew();
         var during = Enumerable.Range(0, 6).Select(i => new TestBuild(_jobRoot, $"during-{i}")).ToList();
-        await Eventually.UntilLoggedAsync(_cluster.Logs, "Cannot register", Timeout, "the executor to retry a registration", "build");
+        await _cluster.Logs.WaitForAsync("Cannot register", "the executor to retry a registration", Timeout, "build");
         // Two of them, and the one from before, finish while ZooKeeper is away: they must land finished, never lost.
         before.Finish("SUCCESS");
         during[0].Finish("FAILURE");
@@ -124,7 +124,7 @@ public sealed class ZooKeeperRegistrationFaultTests(ZooKeeperFixture fixture, IT
 
         // What the executor does after a reconnect: report every build in its job root again.
         executor.App.Services.GetRequiredService<JobRootWatcher>().RequestReannounce();
-        await Eventually.UntilLoggedAsync(_cluster.Logs, "Reporting all 2 builds in the job root again", Timeout, "the re-announce");
+        await _cluster.Logs.WaitForAsync("Reporting all 2 builds in the job root again", "the re-announce", Timeout);
         var reporter = executor.App.Services.GetRequiredService<BuildReporter>();
         await Eventually.UntilAsync(() => reporter.Pending == 0, "the re-announce to be sent", Timeout);
         // A build started afterwards is announced; nothing before it may be about the re-announced builds.
