@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Playwright;
+using Zuul.LiveLog.Tests.Infrastructure;
 using Zuul.LiveLog.Tests.Integration;
 
 namespace Zuul.LiveLog.Tests.WebFrontend;
@@ -99,29 +100,55 @@ public sealed class OidcLoginTests(OidcFixture oidc) : IClassFixture<OidcFixture
     }
 
     /// <summary>The console's login button, then the provider's login and consent pages, back to the console.</summary>
+    /// <remarks>A step that times out says where the page stood: its address and text, what the browser logged and
+    /// which requests failed, and the provider's last lines (a full run once saw the button's click lead nowhere).</remarks>
     private async Task LogInAsync(IPage page, string user)
     {
-        await page.ClickAsync("#login-button");
-        await page.WaitForURLAsync($"{oidc.Provider.IssuerId}/**", new() { WaitUntil = WaitUntilState.Commit });
-        await page.FillAsync("input[name=login]", user);
-        await page.FillAsync("input[name=password]", "any");
-        await ShotAsync(page, $"login-provider-{user}");
-        await page.ClickAsync("button[type=submit]");
-        // Then the consent page (first login of this user for the client): its button, once the login form is gone.
-        await page.WaitForSelectorAsync("input[name=login]", new() { State = WaitForSelectorState.Detached });
-        await page.ClickAsync("button[type=submit]");
+        var browser = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void OnConsole(object? sender, IConsoleMessage m) => browser.Enqueue($"console {m.Type}: {m.Text}");
+        void OnRequestFailed(object? sender, Microsoft.Playwright.IRequest r) => browser.Enqueue($"request failed: {r.Method} {r.Url} ({r.Failure})");
+        page.Console += OnConsole;
+        page.RequestFailed += OnRequestFailed;
+        var step = "the click on the console's login button to reach the provider";
         try
         {
-            // Commit, not load: what the page shows is awaited by each test; a load event held up by a request the
-            // page makes at start (once, on a loaded machine, past the 30 s timeout) says nothing about the login.
-            await page.WaitForURLAsync($"{oidc.Web.GetLeftPart(UriPartial.Authority)}/t/**", new() { WaitUntil = WaitUntilState.Commit });
+            // Conditions, not navigation events: a wait for the navigation to the provider (WaitForURLAsync) once
+            // timed out on the provider's page itself, its navigation missed between the click and the wait.
+            await page.ClickAsync("#login-button");
+            await AtAsync(page, oidc.Provider.IssuerId + "/");
+            step = "the provider's login form";
+            await page.FillAsync("input[name=login]", user);
+            await page.FillAsync("input[name=password]", "any");
+            await ShotAsync(page, $"login-provider-{user}");
+            await page.ClickAsync("button[type=submit]");
+            // Then the consent page (first login of this user for the client): its button, once the login form is gone.
+            step = "the provider's consent page";
+            await page.WaitForSelectorAsync("input[name=login]", new() { State = WaitForSelectorState.Detached });
+            await page.ClickAsync("button[type=submit]");
+            // The address, not the load event: what the page shows is awaited by each test; a load event held up by a
+            // request the page makes at start (once, on a loaded machine, past the 30 s timeout) says nothing about the login.
+            step = "the return to the console";
+            await AtAsync(page, oidc.Web.GetLeftPart(UriPartial.Authority) + "/t/");
         }
-        catch (TimeoutException)
+        catch (TimeoutException ex)
         {
             await ShotAsync(page, $"failed-login-{user}");
-            throw new TimeoutException($"The login of {user} did not return to the console (page {page.Url}: {await page.InnerTextAsync("body")})");
+            throw new TimeoutException(
+                $"The login of {user} timed out waiting for {step} (page {page.Url}: {await page.InnerTextAsync("body")})" + Environment.NewLine
+                + "Browser:" + Environment.NewLine + string.Join(Environment.NewLine, browser.TakeLast(20)) + Environment.NewLine
+                + "Provider:" + Environment.NewLine + string.Join(Environment.NewLine, oidc.Provider.Output.TakeLast(20)),
+                ex);
+        }
+        finally
+        {
+            page.Console -= OnConsole;
+            page.RequestFailed -= OnRequestFailed;
         }
     }
+
+    /// <summary>Waits until the page's address starts with <paramref name="prefix"/> (a navigation has committed there).</summary>
+    private static Task AtAsync(IPage page, string prefix) =>
+        Eventually.UntilAsync(() => page.Url.StartsWith(prefix, StringComparison.Ordinal), $"the page at {prefix}…", TimeSpan.FromSeconds(30));
 
     private Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(oidc.ScreenshotDirectory, $"{name}-1280x800.png") });
