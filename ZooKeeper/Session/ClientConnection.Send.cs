@@ -104,14 +104,14 @@ internal sealed partial class ClientConnection
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(sessionTimeout.TotalMilliseconds / 20, 10, 500));
         var ping = BuildPingFrame();
 
-        var silence = new SilenceMeter(_time, tick);
+        var silence = new SilenceMeter(_time, tick, readTimeout);
         while (true)
         {
             await Task.Delay(tick, _time, token).ConfigureAwait(false);
-            var silent = silence.Sample(Volatile.Read(ref _lastReceive));
-            if (silent > readTimeout)
+            var (silent, timedOut) = silence.Sample(Volatile.Read(ref _lastReceive));
+            if (timedOut)
             {
-                throw new TimeoutException($"No bytes from {Endpoint} for {silent.TotalMilliseconds:F0} ms while we were running, {silence.Stalled.TotalMilliseconds:F0} ms more while we were stalled (read timeout {readTimeout.TotalMilliseconds:F0} ms).");
+                throw new TimeoutException($"No bytes from {Endpoint} for {silent.TotalMilliseconds:F0} ms (read timeout {readTimeout.TotalMilliseconds:F0} ms).");
             }
 
             if (_time.GetElapsedTime(Volatile.Read(ref _lastSend)) >= pingInterval - earlyPing)

@@ -1,36 +1,36 @@
 namespace Zuul.LiveLog.ZooKeeper.Session;
 
 /// <summary>
-/// How long the server has been silent, counting only time this process was awake to see it. While the process was not
-/// scheduled (thread-pool starvation, a GC pause, an overloaded machine), the server's replies may have arrived and still
-/// wait for our receive loop; a read timeout over that time would drop a healthy connection. The caller samples every
-/// <c>tick</c>; whatever it slept beyond that is credited back until the next byte arrives.
+/// Judges the read timeout: whether the server has been silent too long. A stall of this process (a GC pause, a starved
+/// thread pool, an overloaded machine) is not the server's silence: its replies may have arrived meanwhile and still wait
+/// for our receive loop. So a sample taken just after a stall (the caller woke more than a tick late) does not drop the
+/// connection; the next one, a tick later, judges. Once per silence only: a process stalled at every tick still finds a
+/// silent server, one tick later. Crediting the stalls' whole length instead let the timer slack of a loaded machine add
+/// up to seconds, and a session expired before the read timeout fired.
 /// </summary>
-internal sealed class SilenceMeter(TimeProvider time, TimeSpan tick)
+internal sealed class SilenceMeter(TimeProvider time, TimeSpan tick, TimeSpan readTimeout)
 {
     private long _lastWake = time.GetTimestamp();
-    private long _creditFor = long.MinValue;
-    private TimeSpan _credit;
+    private long _deferredFor = long.MinValue;
 
-    /// <summary>Time stalled since the last byte, as of the last <see cref="Sample"/>.</summary>
-    public TimeSpan Stalled => _credit;
-
-    /// <summary>Called once per tick: the silence since <paramref name="lastReceive"/> minus our own stalls.</summary>
-    public TimeSpan Sample(long lastReceive)
+    /// <summary>Called once per tick: the silence since <paramref name="lastReceive"/>, and whether it ends the connection.</summary>
+    public (TimeSpan Silent, bool TimedOut) Sample(long lastReceive)
     {
         var now = time.GetTimestamp();
-        var overslept = time.GetElapsedTime(_lastWake, now) - tick;
+        var stalled = time.GetElapsedTime(_lastWake, now) > tick * 2;
         _lastWake = now;
-        if (lastReceive != _creditFor)
+        var silent = time.GetElapsedTime(lastReceive, now);
+        if (silent <= readTimeout)
         {
-            (_creditFor, _credit) = (lastReceive, TimeSpan.Zero);
+            return (silent, false);
         }
 
-        if (overslept > TimeSpan.Zero)
+        if (stalled && _deferredFor != lastReceive)
         {
-            _credit += overslept;
+            _deferredFor = lastReceive; // give the receive loop a tick to read what came while we were stalled
+            return (silent, false);
         }
 
-        return time.GetElapsedTime(lastReceive, now) - _credit;
+        return (silent, true);
     }
 }
