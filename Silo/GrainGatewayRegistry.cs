@@ -5,8 +5,8 @@ namespace Zuul.LiveLog.Silo;
 
 /// <summary>
 /// Without ZooKeeper: the gateway registers with its zone's <see cref="IZoneGatewayGrain"/> under a lease, renewed
-/// periodically and on every membership change (quickly for a while after each), and unregisters as it drains. An un-zoned gateway serves users only;
-/// nobody routes to it by zone, so it does not register.
+/// periodically and on every membership change (quickly for a while after each), and unregisters as it drains. An
+/// un-zoned gateway serves users only; nobody routes to it by zone, so it does not register.
 /// </summary>
 internal sealed partial class GrainGatewayRegistry(
     IGrainFactory grains,

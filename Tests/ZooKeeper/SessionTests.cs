@@ -71,8 +71,8 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     {
         var connectionString = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        // 10 s: a ping once idle for 10/3 s less 1 s, read timeout 20/3 s. Stalls of this process do not count as the
-        // server's silence (SilenceMeter); a stall of the server's own up to 4 s does not drop the connection either.
+        // 10 s: a ping once idle for 10/3 s less 1 s, read timeout 20/3 s, so a stall of the server's up to 4 s does not
+        // drop the connection; a read timeout seen just after a stall of ours waits a tick for the replies (SilenceMeter).
         await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(10));
         var states = new StateLog(client);
         await client.CreateAsync("/alive", mode: CreateMode.Ephemeral);
