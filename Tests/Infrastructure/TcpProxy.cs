@@ -30,6 +30,10 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>A ZooKeeper connection string (<c>host:port/chroot</c>) rewritten to reach the same chroot through this proxy.</summary>
+    public string Via(string connectionString) =>
+        ConnectionString + (connectionString.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? connectionString[slash..] : string.Empty);
+
     /// <summary>Bytes read from clients so far (also while frozen), to know a request is on the wire.</summary>
     public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
 

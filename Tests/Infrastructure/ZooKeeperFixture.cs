@@ -47,6 +47,26 @@ public sealed class ZooKeeperFixture : IAsyncLifetime
     }
 
     /// <summary>
+    /// Expires <paramref name="victim"/>'s session the well-known way: attach a second connection to the session, then
+    /// close it. The victim reaches the server through <paramref name="proxy"/> and is cut off meanwhile; else it can
+    /// re-attach in between, take the session back from the second connection (whose close then never reaches the
+    /// server) and keep it alive. A CI run saw exactly that without the proxy.
+    /// </summary>
+    public async Task ExpireSessionAsync(TcpProxy proxy, ZooKeeperClient victim)
+    {
+        proxy.Block();
+        await Eventually.WithinAsync(victim.WaitForStateAsync(ZooKeeperState.Suspended), "the victim to be cut off from ZooKeeper");
+        var twin = await ConnectAsync(Server.ConnectionString, TimeSpan.FromSeconds(4), victim.SessionId, victim.SessionPassword);
+        if (twin.SessionId != victim.SessionId)
+        {
+            throw new InvalidOperationException($"The second connection got session 0x{twin.SessionId:x}, not the victim's 0x{victim.SessionId:x}");
+        }
+
+        await twin.DisposeAsync();
+        proxy.Unblock();
+    }
+
+    /// <summary>
     /// A test's own client. Its session outlives a stalled machine (a full run saw 3 s without a byte: a 4 s session's
     /// read timeout is 2.7 s); tests about expiry, read timeouts or pings pass a short <paramref name="sessionTimeout"/>.
     /// </summary>

@@ -12,14 +12,14 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
     {
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = NewProxy();
-        await using var client = await ZooKeeperFixture.ConnectAsync(Via(proxy, chroot));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(chroot));
         var states = new StateLog(client);
         await client.CreateAsync("/mine", mode: CreateMode.Ephemeral);
         var recorder = new WatchRecorder();
         await client.GetDataAsync("/mine", recorder.Watcher);
         await client.ExistsAsync("/other", recorder.Watcher);
 
-        await ExpireAsync(proxy, client);
+        await fixture.ExpireSessionAsync(proxy, client);
 
         await Eventually.UntilAsync(() => client.State == ZooKeeperState.Expired, "client to see its session expired");
         await Assert.ThrowsAsync<SessionExpiredException>(() => client.GetDataAsync("/"));
@@ -65,7 +65,7 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
     {
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = NewProxy();
-        await using var sessions = new ZooKeeperSessionManager(Options(Via(proxy, chroot)));
+        await using var sessions = new ZooKeeperSessionManager(Options(proxy.Via(chroot)));
         await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
         await using var registration = await EphemeralRegistration.CreateAsync(sessions, "/gateways/gw-1", "v1"u8.ToArray());
 
@@ -73,7 +73,7 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
         var stat = await observer.ExistsAsync("/gateways/gw-1");
         Assert.Equal(first.SessionId, stat?.EphemeralOwner);
 
-        await ExpireAsync(proxy, first);
+        await fixture.ExpireSessionAsync(proxy, first);
 
         await Eventually.UntilAsync(
             async () => await observer.ExistsAsync("/gateways/gw-1") is { } s && s.EphemeralOwner != first.SessionId && s.EphemeralOwner != 0,
@@ -99,7 +99,7 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
     {
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = NewProxy();
-        await using var sessions = new ZooKeeperSessionManager(Options(Via(proxy, chroot)));
+        await using var sessions = new ZooKeeperSessionManager(Options(proxy.Via(chroot)));
         await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
         await using var registration = await EphemeralRegistration.CreateAsync(sessions, "/components/fingergw/host-", "{}"u8.ToArray(), sequential: true);
         var firstPath = registration.Path;
@@ -107,7 +107,7 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
         var changed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         registration.PathChanged += path => changed.TrySetResult(path);
 
-        await ExpireAsync(proxy, sessions.Current!);
+        await fixture.ExpireSessionAsync(proxy, sessions.Current!);
 
         var secondPath = await Eventually.WithinAsync(changed.Task, "path change after expiry");
         Assert.NotEqual(firstPath, secondPath);
@@ -120,7 +120,7 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
     {
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = NewProxy();
-        await using var sessions = new ZooKeeperSessionManager(Options(Via(proxy, chroot)));
+        await using var sessions = new ZooKeeperSessionManager(Options(proxy.Via(chroot)));
         await using var observer = await ZooKeeperFixture.ConnectAsync(chroot);
         await using var registration = await EphemeralRegistration.CreateAsync(sessions, "/reg", "x"u8.ToArray());
         await observer.DeleteAsync("/reg");
@@ -171,21 +171,5 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
         ConnectTimeout = TimeSpan.FromSeconds(20),
     };
 
-    /// <summary>
-    /// The well-known trick: attach a second connection to the session, then close it. The victim is cut off meanwhile
-    /// (it reaches the server through <paramref name="proxy"/>), else it could re-attach in between and keep a zombie connection.
-    /// </summary>
-    private async Task ExpireAsync(TcpProxy proxy, ZooKeeperClient victim)
-    {
-        proxy.Block();
-        await Eventually.WithinAsync(victim.WaitForStateAsync(ZooKeeperState.Suspended), "victim cut off");
-        var twin = await ZooKeeperFixture.ConnectAsync(fixture.Server.ConnectionString, TimeSpan.FromSeconds(4), victim.SessionId, victim.SessionPassword);
-        Assert.Equal(victim.SessionId, twin.SessionId);
-        await twin.DisposeAsync();
-        proxy.Unblock();
-    }
-
     private TcpProxy NewProxy() => new(fixture.Server.Port);
-
-    private static string Via(TcpProxy proxy, string connectionString) => proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..];
 }

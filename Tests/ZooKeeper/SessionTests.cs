@@ -48,7 +48,7 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
         await using var proxy = new TcpProxy(fixture.Server.Port);
         // 20 s: the read timeout (2/3, 13.3 s) leaves 6.7 s to reconnect before the server expires the session it has
         // not heard from since the freeze, enough for a loaded machine; 8 s left 2.7 s, and one full run saw it expire.
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot[chroot.IndexOf('/')..], TimeSpan.FromSeconds(20));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(chroot), TimeSpan.FromSeconds(20));
         var session = client.SessionId;
         await client.CreateAsync("/still-here", mode: CreateMode.Ephemeral);
 
@@ -73,7 +73,7 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
         await using var proxy = new TcpProxy(fixture.Server.Port);
         // 10 s: a ping once idle for 10/3 s less 1 s, read timeout 20/3 s, so a stall of the server's up to 4 s does not
         // drop the connection; a read timeout seen just after a stall of ours waits a tick for the replies (SilenceMeter).
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(10));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(connectionString), TimeSpan.FromSeconds(10));
         var states = new StateLog(client);
         await client.CreateAsync("/alive", mode: CreateMode.Ephemeral);
         await using var observer = await ZooKeeperFixture.ConnectAsync(connectionString);
@@ -175,7 +175,7 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     {
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot[chroot.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(chroot), TimeSpan.FromSeconds(8));
         proxy.Block();
         await Eventually.WithinAsync(client.WaitForStateAsync(ZooKeeperState.Suspended), "Suspended");
         await Eventually.WithinAsync(Assert.ThrowsAsync<ConnectionLossException>(() => client.GetDataAsync("/")), "queued request to fail");
@@ -189,7 +189,7 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     {
         var connectionString = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(connectionString), TimeSpan.FromSeconds(8));
         await client.AddDigestAuthAsync("carol", "pw");
         await client.CreateAsync("/private", "secret"u8.ToArray(), acl: [Acl.Digest("carol", "pw")]);
 
@@ -206,7 +206,7 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     {
         var connectionString = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(connectionString), TimeSpan.FromSeconds(8));
         await client.CreateAsync("/counter");
         var states = new StateLog(client);
         var requests = Enumerable.Range(0, 500).Select(i => client.SetDataAsync("/counter", BitConverter.GetBytes(i))).ToList();
@@ -238,7 +238,7 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     {
         var connectionString = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + connectionString[connectionString.IndexOf('/')..], TimeSpan.FromSeconds(8));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(connectionString), TimeSpan.FromSeconds(8));
         await client.CreateAsync("/node", "data"u8.ToArray());
         var session = client.SessionId;
 

@@ -18,19 +18,24 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
     private ClusterHarness _cluster = null!;
     private ZooKeeperClient _observer = null!;
 
+    /// <summary>Between the silos and ZooKeeper, so the expiry test can cut the silo off while it closes its session.</summary>
+    private TcpProxy _proxy = null!;
+
     private string _chroot = string.Empty;
 
     public async Task InitializeAsync()
     {
         var chroot = await fixture.NewChrootAsync();
         _chroot = chroot;
-        _cluster = new ClusterHarness(chroot);
+        _proxy = new TcpProxy(fixture.Server.Port);
+        _cluster = new ClusterHarness(_proxy.Via(chroot));
         _observer = await ZooKeeperFixture.ConnectAsync(chroot);
     }
 
     public async Task DisposeAsync()
     {
         await _cluster.DisposeAsync();
+        await _proxy.DisposeAsync();
         await _observer.DisposeAsync();
     }
 
@@ -101,8 +106,7 @@ public sealed class GatewayRegistryTests(ZooKeeperFixture fixture) : IAsyncLifet
                 expired.TrySetResult();
             }
         };
-        var twin = await ZooKeeperFixture.ConnectAsync(fixture.Server.ConnectionString, TimeSpan.FromSeconds(4), victim.SessionId, victim.SessionPassword);
-        await twin.DisposeAsync(); // closes the shared session: the silo's session has expired
+        await fixture.ExpireSessionAsync(_proxy, victim);
 
         await Eventually.WithinAsync(expired.Task, "the silo to see its session expired", Timeout);
         var (newPath, json) = await WaitForSingleEntryAsync(_ => true, except: path);

@@ -20,7 +20,7 @@ public sealed class RegistryCrashTests(ZooKeeperFixture fixture)
     {
         var chroot = await fixture.NewChrootAsync();
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        var viaProxy = proxy.ConnectionString + chroot[chroot.IndexOf('/', StringComparison.Ordinal)..];
+        var viaProxy = proxy.Via(chroot);
         var sessionTimeout = TimeSpan.FromSeconds(4);
         await using var gatewayProcess = new Providers(viaProxy, "c", sessionTimeout: sessionTimeout);
         await using var observerProcess = new Providers(chroot, "c");
