@@ -50,7 +50,7 @@ public sealed class ZooKeeperFixture : IAsyncLifetime
     /// Expires <paramref name="victim"/>'s session the well-known way: attach a second connection to the session, then
     /// close it. The victim reaches the server through <paramref name="proxy"/> and is cut off meanwhile; else it can
     /// re-attach in between, take the session back from the second connection (whose close then never reaches the
-    /// server) and keep it alive. A CI run saw exactly that without the proxy.
+    /// server) and keep it alive. A CI run without the proxy waited 30 s for an expiry that never came.
     /// </summary>
     public async Task ExpireSessionAsync(TcpProxy proxy, ZooKeeperClient victim)
     {
