@@ -43,9 +43,8 @@ public sealed class ExpiryTests(ZooKeeperFixture fixture)
     public async Task BeingCutOffLongerThanTheTimeoutExpiresTheSessionOnce()
     {
         var connectionString = await fixture.NewChrootAsync();
-        var chroot = connectionString[connectionString.IndexOf('/')..];
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot, TimeSpan.FromSeconds(2));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(connectionString), TimeSpan.FromSeconds(2));
         var states = new StateLog(client);
         await client.CreateAsync("/mine", mode: CreateMode.Ephemeral);
         await using var observer = await ZooKeeperFixture.ConnectAsync(connectionString);

@@ -94,9 +94,8 @@ public sealed class SessionTests(ZooKeeperFixture fixture)
     public async Task WatchesFireForChangesMadeWhileDisconnected()
     {
         var connectionString = await fixture.NewChrootAsync();
-        var chroot = connectionString[connectionString.IndexOf('/')..];
         await using var proxy = new TcpProxy(fixture.Server.Port);
-        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.ConnectionString + chroot, TimeSpan.FromSeconds(8));
+        await using var client = await ZooKeeperFixture.ConnectAsync(proxy.Via(connectionString), TimeSpan.FromSeconds(8));
         await using var other = await ZooKeeperFixture.ConnectAsync(connectionString);
         await client.CreateAsync("/data");
         await client.CreateAsync("/parent");
